@@ -1,0 +1,202 @@
+"""The exceptions edoc raises.
+
+Every failure edoc reports is an :class:`EdocError`. Each subclass also inherits the builtin exception a
+caller would catch without knowing edoc, and carries its context as attributes (``path``, ``field``,
+``line``, ``backend``), not only in the message::
+
+    EdocError
+    ├── InvalidInput (ValueError)            input that breaks a rule: a field, a file, a value
+    │   ├── ValidationError                  several field-by-field problems at once (``.problems``)
+    │   ├── MalformedFile                    a file that cannot be parsed at all (XML, PDF, zip)
+    │   └── HostileInput                     input refused as an attack or a resource bomb
+    ├── UnsupportedFeature (NotImplementedError)
+    ├── MissingDependency (ImportError)      an optional extra is not installed (names the extra)
+    ├── ResourceError (OSError)              a file that cannot be read or written
+    └── KeyBackendError (RuntimeError)       certificate backends (see :mod:`edoc.keys`)
+
+The command line turns every ``EdocError`` into one paragraph and the exit code of :attr:`EdocError.exit_code`.
+Secrets (PINs, passwords) never appear in messages or attributes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "EdocError",
+    "InvalidInput",
+    "ValidationError",
+    "Problem",
+    "MalformedFile",
+    "HostileInput",
+    "UnsupportedFeature",
+    "MissingDependency",
+    "ResourceError",
+    "KeyBackendError",
+    "EXIT_CODES",
+]
+
+
+class EdocError(Exception):
+    """Root of every error edoc raises.
+
+    :param message: English text, one sentence or a short paragraph.
+    :param message_vi: Vietnamese text of the same message (shown by default on the command line).
+    :param path: the file at fault, when there is one.
+    :param field: the field or element at fault (a dotted path such as ``signer.full_name``).
+    :param line: the line in ``path``, when known.
+    """
+
+    #: Exit status of the command line for this class of error (documented in docs/cli.md).
+    exit_code = 10
+    #: Short Vietnamese name of the class of error, used when no Vietnamese message is given.
+    kind_vi = "Lỗi"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        message_vi: str | None = None,
+        path: str | Path | None = None,
+        field: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.message_vi = message_vi
+        self.path = str(path) if path is not None else None
+        self.field = field
+        self.line = line
+
+    def where(self) -> str:
+        """``file:line (field)`` as far as known, or an empty string."""
+        parts = []
+        if self.path:
+            parts.append(self.path + (f":{self.line}" if self.line else ""))
+        elif self.line:
+            parts.append(f"line {self.line}")
+        if self.field:
+            parts.append(self.field)
+        return ": ".join(parts)
+
+    def describe(self, lang: str = "vi") -> str:
+        """One paragraph for a person: where, then what."""
+        text = self.message
+        if lang == "vi":
+            text = self.message_vi or f"{self.kind_vi}: {self.message}"
+        where = self.where()
+        return f"{where}: {text}" if where else text
+
+    def __str__(self) -> str:
+        where = self.where()
+        return f"{where}: {self.message}" if where else self.message
+
+
+class InvalidInput(EdocError, ValueError):
+    """Input that breaks a rule (a field, a value, a file's content)."""
+
+    exit_code = 4
+    kind_vi = "Dữ liệu không hợp lệ"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One field-by-field problem found while loading or validating."""
+
+    field: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        at = f" (line {self.line})" if self.line else ""
+        return f"{self.field}{at}: {self.message}"
+
+
+class ValidationError(InvalidInput):
+    """Several problems at once; ``problems`` lists each with its field."""
+
+    def __init__(
+        self, message: str, problems: list[Problem] | tuple[Problem, ...], **context: object
+    ) -> None:
+        self.problems = tuple(problems)
+        detail = "; ".join(str(p) for p in self.problems)
+        super().__init__(f"{message}: {detail}" if detail else message, **context)  # type: ignore[arg-type]
+
+
+class MalformedFile(InvalidInput):
+    """A file that cannot be parsed at all."""
+
+    exit_code = 5
+    kind_vi = "Tệp bị lỗi, không đọc được"
+
+
+class HostileInput(InvalidInput):
+    """Input refused as an attack or a resource bomb (entities, DTDs, zip bombs, path traversal)."""
+
+    exit_code = 6
+    kind_vi = "Dữ liệu bị từ chối vì không an toàn"
+
+
+class UnsupportedFeature(EdocError, NotImplementedError):
+    """A feature of the input that edoc does not support."""
+
+    exit_code = 7
+    kind_vi = "Tính năng chưa được hỗ trợ"
+
+
+class MissingDependency(EdocError, ImportError):
+    """An optional dependency is not installed; the message names the extra to install."""
+
+    exit_code = 8
+    kind_vi = "Thiếu thư viện tùy chọn"
+
+    def __init__(self, package: str, extra: str) -> None:
+        super().__init__(
+            f"{package} is not installed; install it with: pip install 'edoc[{extra}]'",
+            message_vi=f"Chưa cài {package}; hãy cài bằng lệnh: pip install 'edoc[{extra}]'",
+        )
+        self.package = package
+        self.extra = extra
+
+
+class ResourceError(EdocError, OSError):
+    """A file that cannot be read or written."""
+
+    exit_code = 9
+    kind_vi = "Lỗi đọc/ghi tệp"
+
+
+class KeyBackendError(EdocError, RuntimeError):
+    """A certificate backend failed; ``backend`` names it (never the PIN)."""
+
+    exit_code = 11
+    kind_vi = "Lỗi khóa/chứng thư số"
+
+    def __init__(self, message: str, *, backend: str | None = None, **context: object) -> None:
+        super().__init__(message, **context)  # type: ignore[arg-type]
+        self.backend = backend
+
+    def where(self) -> str:
+        base = super().where()
+        if self.backend:
+            return f"{self.backend}: {base}" if base else self.backend
+        return base
+
+
+#: Exit codes of the command line: 0 success, 1 findings/failed verdict, 2 usage error, 3 indeterminate
+#: verdict; every ``EdocError`` class its own code from 4 on.
+EXIT_CODES: dict[str, int] = {
+    "ok": 0,
+    "findings": 1,
+    "usage": 2,
+    "indeterminate": 3,
+    "InvalidInput": InvalidInput.exit_code,
+    "MalformedFile": MalformedFile.exit_code,
+    "HostileInput": HostileInput.exit_code,
+    "UnsupportedFeature": UnsupportedFeature.exit_code,
+    "MissingDependency": MissingDependency.exit_code,
+    "ResourceError": ResourceError.exit_code,
+    "EdocError": EdocError.exit_code,
+    "KeyBackendError": KeyBackendError.exit_code,
+}
