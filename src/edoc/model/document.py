@@ -11,7 +11,8 @@ import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+import datetime as dt
+from datetime import timedelta, timezone
 from pathlib import Path
 
 from edoc.errors import InvalidInput, Problem, ValidationError
@@ -208,7 +209,7 @@ class ResponseFor(_Model):
 
     organ_id: str = ""
     code: str = ""
-    promulgation_date: date | None = None
+    promulgation_date: dt.date | None = None
     document_id: str = ""
 
 
@@ -217,7 +218,7 @@ class TraceHeader(_Model):
     """One hop of the message (edXML ``TraceHeader``)."""
 
     organ_id: str = ""
-    timestamp: datetime | None = None
+    timestamp: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -277,7 +278,7 @@ class Document(_Model):
     number: int | None = None
     notation: str = ""
     place: str = ""
-    date: date | None = None
+    date: dt.date | None = None
     #: edXML ``Content``: a short description (≤ 500), not the full text.
     description: str = ""
     content: tuple[Block, ...] = ()
@@ -290,7 +291,7 @@ class Document(_Model):
     signer: Signer | None = None
     priority: Priority = Priority.NORMAL
     secrecy: Secrecy = Secrecy.NONE
-    due_date: date | None = None
+    due_date: dt.date | None = None
     steering_type: SteeringType = SteeringType.NOT_DIRECTIVE
     #: Circulation notes (box 11), e.g. "XEM XONG TRẢ LẠI".
     circulation: tuple[str, ...] = ()
@@ -394,7 +395,7 @@ class StatusMessage(_Model):
     sender: Organ = field(default_factory=Organ)
     code: StatusCode = StatusCode.ARRIVED
     description: str = ""
-    timestamp: datetime | None = None
+    timestamp: dt.datetime | None = None
     staff: StaffInfo | None = None
     #: The code as it appeared in the message (kept for codes edoc does not know, read as UNKNOWN).
     raw_code: str = ""
@@ -417,20 +418,20 @@ def format_number_line(number: int | None, notation: str) -> str:
     return nfc(f"Số: {num}/{notation}")
 
 
-def format_place_date(place: str, when: date | None) -> str:
+def format_place_date(place: str, when: dt.date | None) -> str:
     """``Thuận Nam, ngày 05 tháng 01 năm 2026``: day below 10 padded, months 1 and 2 padded (Decree 30).
 
     Months 3–12 are written without padding (``tháng 3``, ``tháng 12``), as the decree's examples do.
     While undated, the day and month are left blank for the clerk: ``ngày    tháng    năm 2026``.
     """
     if when is None:
-        year = datetime.now(VIETNAM_TZ).year
+        year = dt.datetime.now(VIETNAM_TZ).year
         return nfc(f"{place}, ngày     tháng     năm {year}")
     month = f"{when.month:02d}" if when.month <= 2 else str(when.month)
     return nfc(f"{place}, ngày {when.day:02d} tháng {month} năm {when.year}")
 
 
-def format_document_id(organ_id: str, when: date | None, number: int | None, notation: str) -> str:
+def format_document_id(organ_id: str, when: dt.date | None, number: int | None, notation: str) -> str:
     """edXML DocumentId ``000.00.00.G22,2015/09/30,7816/VPCP-TTĐT``."""
     day = when.strftime("%Y/%m/%d") if when else ""
     return nfc(f"{organ_id},{day},{format_code_number(number)}/{notation}")

@@ -43,7 +43,7 @@ class _Problems:
 def _hints(cls: type) -> dict[str, Any]:
     import edoc.model.document as mod
 
-    return typing.get_type_hints(cls, vars(mod))
+    return typing.get_type_hints(cls, vars(mod), vars(mod))
 
 
 def _convert(tp: Any, value: Any, where: str, problems: _Problems, base: Path | None) -> Any:
