@@ -8,10 +8,10 @@ tháng 01 năm 2026``, the edXML ``DocumentId``).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-import datetime as dt
 from datetime import timedelta, timezone
 from pathlib import Path
 

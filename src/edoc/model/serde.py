@@ -33,7 +33,7 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 class _Problems:
     def __init__(self) -> None:
-        self.items: list[Problem] = []
+        self.items: list[Problem] = []  # collected in input order
 
     def add(self, where: str, message: str) -> None:
         self.items.append(Problem(where or "(document)", message))
@@ -56,11 +56,10 @@ def _convert(tp: Any, value: Any, where: str, problems: _Problems, base: Path | 
             return _block(value, where, problems, base)
         return _convert(args[0], value, where, problems, base)
     if origin is tuple:
-        args = get_args(tp)
         if not isinstance(value, (list, tuple)):
             problems.add(where, f"expected a list, got {type(value).__name__}")
             return ()
-        item_tp = args[0]
+        item_tp = get_args(tp)[0]
         return tuple(_convert(item_tp, v, f"{where}[{i}]", problems, base) for i, v in enumerate(value))
     if tp is Any:
         return value
@@ -153,7 +152,7 @@ def _dataclass(cls: type[T], value: Any, where: str, problems: _Problems, base: 
     if not isinstance(value, dict):
         problems.add(where, f"expected an object, got {type(value).__name__}")
         return cls()
-    hints = _hints(cls)
+    hints = _hints(cls)  # type: ignore[arg-type]
     fields = {f.name: f for f in dataclasses.fields(cls) if f.init}  # type: ignore[arg-type]
     kwargs: dict[str, Any] = {}
     for key, raw in value.items():
