@@ -1,9 +1,176 @@
-"""`edoc edxml` (not yet available)."""
+"""``edoc edxml``: build, show, validate and answer edXML messages.
+
+- ``edoc edxml build DOC.(json|yaml) [--attach FILE]... [--zip-attachments] -o OUT.edxml``
+- ``edoc edxml show FILE.edxml [--json] [--extract DIR]``
+- ``edoc edxml validate FILE.edxml [--json]`` (exit 0 valid, 1 with findings of severity error)
+- ``edoc edxml status FILE.edxml --code 03 [--description …] [--from-organ ORGANID] -o STATUS.edxml``
+
+The JSON of ``show --json`` is the document form ``build`` reads, so a received message can be read, edited
+and rebuilt; with ``--extract`` its attachments point at the extracted files.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import click
 
+from edoc.cli import lang_of
+from edoc.errors import InvalidInput
 
-@click.command("edxml")
+
+def _t(ctx: click.Context, vi: str, en: str) -> str:
+    return en if lang_of(ctx) == "en" else vi
+
+
+@click.group("edxml")
 def edxml() -> None:
-    """Not yet available in this version."""
-    raise click.UsageError("edoc edxml is not available yet")
+    """edXML (QCVN 102:2016): build, show, validate messages and answer them with a status."""
+
+
+@edxml.command("build")
+@click.argument("document", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--attach", "attachments", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A file to attach (repeatable), after those the document lists.")
+@click.option("--zip-attachments", is_flag=True, help="Pack each attachment in a zip, as the Java SDK does.")
+@click.option("--no-check", is_flag=True, help="Write even when the document breaks the national rules.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The .edxml file to write.")
+@click.pass_context
+def build(ctx: click.Context, document: Path, attachments: tuple[Path, ...], zip_attachments: bool,
+          no_check: bool, output: Path) -> None:
+    """Build an edXML message from a document in JSON or YAML."""
+    from edoc.edxml import write_edxml
+    from edoc.edxml.writer import guess_content_type
+    from edoc.model import Attachment, load_document
+
+    doc = load_document(document)
+    extra = []
+    for p in attachments:
+        if not p.is_file():
+            from edoc.errors import ResourceError
+
+            raise ResourceError("the attachment does not exist or is not a file", path=p,
+                                message_vi="Tệp đính kèm không tồn tại hoặc không phải là tệp")
+        extra.append(Attachment(name=p.name, path=p.resolve(), content_type=guess_content_type(p.name)))
+    if extra:
+        doc = doc.replace(attachments=doc.attachments + tuple(extra))
+    write_edxml(doc, output, zip_attachments=zip_attachments, check=not no_check)
+    click.echo(_t(ctx, f"Đã ghi {output} ({doc.document_id}, {len(doc.attachments)} tệp đính kèm)",
+                  f"Wrote {output} ({doc.document_id}, {len(doc.attachments)} attachments)"))
+
+
+def _show_text(ctx: click.Context, result: object) -> None:
+    from edoc.edxml import ReadResult
+
+    assert isinstance(result, ReadResult)
+    en = lang_of(ctx) == "en"
+
+    def line(vi: str, eng: str, value: object) -> None:
+        if value not in (None, "", ()):
+            click.echo(f"{(eng if en else vi) + ':':<22}{value}")
+
+    if result.status is not None:
+        s = result.status
+        line("Thông điệp", "Message", "trạng thái" if not en else "status")
+        line("Trả lời văn bản", "Answers document", result.document_id)
+        line("Cơ quan báo", "Reported by", f"{s.sender.organ_id} {s.sender.name}".strip())
+        code = s.raw_code or s.code.value
+        line("Trạng thái", "Status", f"{code} {s.code.name_vi if not en else s.code.name}")
+        line("Mô tả", "Description", s.description)
+        line("Thời điểm", "Time", s.timestamp.isoformat() if s.timestamp else "")
+    else:
+        d = result.document
+        assert d is not None
+        line("Văn bản", "Document", f"{d.type.value} {d.code}")
+        line("DocumentId", "DocumentId", result.document_id)
+        line("Cơ quan ban hành", "Issued by", f"{d.organ.organ_id} {d.organ.name}".strip())
+        line("Ngày", "Date", d.place_date_line if d.date else "")
+        line("Trích yếu", "Summary", d.summary)
+        if d.signer:
+            line("Người ký", "Signed by", " ".join(filter(None, (d.signer.competence, d.signer.position,
+                                                              d.signer.full_name))))
+        for r in d.recipients:
+            line("Nơi nhận", "To", f"{r.organ_id} {r.name}".strip())
+        line("Nghiệp vụ", "Business", d.business.type.name)
+        for a in result.attachments:
+            where = f" → {a.path}" if a.path else ""
+            zipped = " (zip)" if a.zipped else ""
+            line("Đính kèm", "Attachment", f"{a.name} [{a.content_type}] {a.size} B{zipped} sha256={a.sha256[:16]}…"
+                 f"{where}")
+    for f in result.findings:
+        click.echo(f"  [{f.severity.value}] {f.describe(lang_of(ctx))}")
+
+
+@edxml.command("show")
+@click.argument("message", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the document form that 'build' reads.")
+@click.option("--extract", type=click.Path(file_okay=False, path_type=Path),
+              help="Write the attachments into this folder (unzipped when packed as zip).")
+@click.pass_context
+def show(ctx: click.Context, message: Path, as_json: bool, extract: Path | None) -> None:
+    """Show an edXML message (document or status) and its findings."""
+    from edoc.edxml import read_edxml
+    from edoc.model import dumps_document
+
+    result = read_edxml(message, extract_to=extract)
+    if as_json:
+        click.echo(dumps_document(result.message), nl=False)
+        for f in result.findings:
+            click.echo(f"[{f.severity.value}] {f.describe(lang_of(ctx))}", err=True)
+    else:
+        _show_text(ctx, result)
+
+
+@edxml.command("validate")
+@click.argument("message", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.pass_context
+def validate_cmd(ctx: click.Context, message: Path, as_json: bool) -> None:
+    """Check a message against the XSD and the national rules (exit 1 when an error is found)."""
+    from edoc.edxml import Severity, validate
+
+    findings = validate(message)
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if as_json:
+        click.echo(json.dumps({"valid": not errors, "findings": [f.to_data() for f in findings]},
+                              ensure_ascii=False, indent=2))
+    else:
+        for f in findings:
+            click.echo(f"[{f.severity.value}] {f.describe(lang_of(ctx))}")
+        if errors:
+            click.echo(_t(ctx, f"{message}: {len(errors)} lỗi", f"{message}: {len(errors)} errors"))
+        else:
+            click.echo(_t(ctx, f"{message}: hợp lệ", f"{message}: valid"))
+    if errors:
+        ctx.exit(1)
+
+
+@edxml.command("status")
+@click.argument("message", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--code", required=True, help="Status code: 01 arrived, 02 refused, 03 accepted, 04 assigned, "
+              "05 processing, 06 completed, 13 recalled, 15 recall agreed, 16 recall refused.")
+@click.option("--description", default="", help="Free text (the reason, for 02 and 16).")
+@click.option("--from-organ", "from_organ", default=None,
+              help="OrganId of the body reporting (default: the message's first recipient).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def status(ctx: click.Context, message: Path, code: str, description: str, from_organ: str | None,
+           output: Path) -> None:
+    """Answer a received document message with a status message."""
+    from edoc.edxml import read_edxml, status_for, write_status
+    from edoc.edxml.findings import check_organ_id
+
+    if from_organ is not None and check_organ_id(from_organ):
+        msg = check_organ_id(from_organ)
+        assert msg is not None
+        raise InvalidInput(msg[0], message_vi=msg[1], field="--from-organ")
+    result = read_edxml(message)
+    sender: object = from_organ
+    if from_organ is not None and result.document is not None:
+        sender = next((r for r in result.document.recipients if r.organ_id == from_organ), from_organ)
+    st = status_for(result, code, description=description, sender=sender)  # type: ignore[arg-type]
+    write_status(st, output)
+    click.echo(_t(ctx, f"Đã ghi {output} (trạng thái {st.code.value} {st.code.name_vi} cho {result.document_id})",
+                  f"Wrote {output} (status {st.code.value} {st.code.name} for {result.document_id})"))

@@ -17,7 +17,7 @@ from lxml import etree
 
 from edoc.errors import HostileInput, MalformedFile, ResourceError
 
-__all__ = ["xml_parser", "parse_xml", "check_prolog", "MAX_XML_BYTES"]
+__all__ = ["xml_parser", "xml_target_parser", "parse_xml", "check_prolog", "MAX_XML_BYTES"]
 
 #: Largest XML file edoc parses into a tree (edXML with tens of MB of attachments fits well within).
 MAX_XML_BYTES = 1 << 30
@@ -111,3 +111,21 @@ def _parse(src: bytes | IO[bytes], huge_tree: bool, path: str | Path | None) -> 
         line = exc.lineno if exc.lineno else None
         raise MalformedFile(f"not well-formed XML: {exc.msg}", path=path, line=line,
                             message_vi=f"XML không đúng cú pháp: {exc.msg}") from exc
+
+
+def xml_target_parser(target: object, *, huge_tree: bool = False) -> etree.XMLParser:
+    """A parser with the settings of :func:`xml_parser` that feeds a parser *target* instead of building a tree.
+
+    Used for streaming (the edXML reader decodes attachments as their text arrives). Not cached: a target
+    parser holds per-document state. The caller still runs :func:`check_prolog` on the first bytes.
+    """
+    return etree.XMLParser(
+        target=target,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=huge_tree,
+        remove_blank_text=False,
+        collect_ids=False,
+    )
