@@ -1,0 +1,10 @@
+"""Root conftest: registers the shared test PKI, live PKI services and SoftHSM2 fixtures (tests/pki)."""
+
+import sys
+from pathlib import Path
+
+_TESTS = str(Path(__file__).resolve().parent)
+if _TESTS not in sys.path:  # so that `import pki` works under every pytest import mode
+    sys.path.insert(0, _TESTS)
+
+pytest_plugins = ["pki.fixtures"]

@@ -1,0 +1,118 @@
+"""pytest fixtures of the test PKI, its live services and the SoftHSM2 tokens (registered by tests/conftest.py).
+
+- ``pki`` (session): :class:`pki.TestPKI` whose OCSP responders, CRLs and TSA are served over HTTP on
+  127.0.0.1 (certomancer's Animator under werkzeug, port 0, a daemon thread) while the session lasts.
+- ``pki_files`` (session): a directory with every certificate, key, chain and PKCS#12 file exported.
+- ``frozen_now`` (function): the clock frozen (ticking) at :data:`pki.NOW` with time-machine.
+- ``softhsm`` (session): SoftHSM2 tokens made by scripts/softhsm-setup.sh in a temporary directory;
+  ``SOFTHSM2_CONF`` is set for the whole session. Skips when softhsm2-util or pkcs11-tool is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from pki import NOW, TestPKI
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+class _Dispatch:
+    """A WSGI app whose target is set once the PKI (which needs the server's port) is built."""
+
+    def __init__(self) -> None:
+        self.app: Any = None
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        return self.app(environ, start_response)
+
+
+@dataclass
+class PKIServer:
+    url: str
+    server: Any
+    thread: threading.Thread
+
+
+@pytest.fixture(scope="session")
+def pki() -> Iterator[TestPKI]:
+    """The test PKI with live OCSP/CRL/TSA services on 127.0.0.1 (``pki.url_prefix``)."""
+    from certomancer.integrations.animator import Animator, AnimatorArchStore
+    from werkzeug.serving import make_server
+
+    dispatch = _Dispatch()
+    server = make_server("127.0.0.1", 0, dispatch, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    test_pki = TestPKI(url)
+    dispatch.app = Animator(AnimatorArchStore(test_pki.config.pki_archs), with_web_ui=False)
+    thread = threading.Thread(target=server.serve_forever, name="edoc-test-pki", daemon=True)
+    thread.start()
+    try:
+        yield test_pki
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def pki_files(pki: TestPKI, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every certificate (``LABEL.cert.pem``/``.der``), key, chain and PKCS#12 file of the PKI."""
+    return pki.export(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture
+def frozen_now() -> Iterator[Any]:
+    """Freeze the clock (ticking) at ``pki.NOW``."""
+    import time_machine
+
+    with time_machine.travel(NOW, tick=True) as traveller:
+        yield traveller
+
+
+@dataclass(frozen=True)
+class SoftHSM:
+    """The SoftHSM2 tokens of scripts/softhsm-setup.sh."""
+
+    module: str
+    conf: Path
+    pki_dir: Path
+    pin: str = "1234"
+
+    def uri(self, token: str = "edoc-test", obj: str | None = None, **attrs: str) -> str:
+        """``pkcs11:token=…;object=…?module-path=…`` (values percent-encoded)."""
+        parts = [f"token={quote(token, safe='')}"]
+        if obj is not None:
+            parts.append(f"object={quote(obj, safe='')}")
+        parts.extend(f"{k.replace('_', '-')}={v}" for k, v in attrs.items())
+        return "pkcs11:" + ";".join(parts) + f"?module-path={self.module}"
+
+
+@pytest.fixture(scope="session")
+def softhsm(pki: TestPKI, pki_files: Path, tmp_path_factory: pytest.TempPathFactory) -> SoftHSM:
+    """SoftHSM2 tokens ``edoc-test`` (signer-rsa, signer-ec), ``UBND Thuận Nam`` and ``edoc-mismatch``."""
+    from edoc.keys.pkcs11 import find_softhsm_module
+
+    missing = [tool for tool in ("softhsm2-util", "pkcs11-tool") if shutil.which(tool) is None]
+    module = find_softhsm_module()
+    if missing or module is None:
+        pytest.skip(f"SoftHSM2 is not installed ({', '.join(missing) or 'libsofthsm2.so'} missing; "
+                    "run scripts/setup-system.sh)")
+    directory = tmp_path_factory.mktemp("softhsm")
+    env = dict(os.environ, PYTHON=sys.executable, EDOC_PKI_DIR=str(pki_files))
+    subprocess.run(["bash", str(REPO / "scripts" / "softhsm-setup.sh"), str(directory), pki.url_prefix],
+                   check=True, env=env, capture_output=True, timeout=120)
+    conf = directory / "softhsm2.conf"
+    os.environ["SOFTHSM2_CONF"] = str(conf)  # read by SoftHSM when the module is first loaded
+    return SoftHSM(module, conf, pki_files)
