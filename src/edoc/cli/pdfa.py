@@ -1,9 +1,43 @@
-"""`edoc pdfa` (not yet available)."""
+"""``edoc pdfa check``: the PDF/A-2b/3b self-check."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
 
 import click
 
+from edoc.cli import lang_of
 
-@click.command("pdfa")
+__all__ = ["pdfa"]
+
+
+@click.group("pdfa")
 def pdfa() -> None:
-    """Not yet available in this version."""
-    raise click.UsageError("edoc pdfa is not available yet")
+    """PDF/A conformance (a self-check on pypdf; veraPDF remains the reference)."""
+
+
+@pdfa.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.pass_context
+def check(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
+    """Check FILES; exit 0 when no clause checked is violated, 1 with findings."""
+    from edoc.pdfa import check_pdfa
+
+    en = lang_of(ctx) == "en"
+    report: dict[str, list[dict[str, str]]] = {}
+    for path in files:
+        report[str(path)] = [{"clause": f.clause, "object": f.object, "message": f.message}
+                             for f in check_pdfa(path)]
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        for name, findings in report.items():
+            if not findings:
+                click.echo(f"{name}: {'no findings' if en else 'không có vi phạm'}")
+            for f in findings:
+                click.echo(f"{name}: {f['clause']} {f['object']}: {f['message']}")
+    if any(report.values()):
+        sys.exit(1)

@@ -1,0 +1,42 @@
+"""Rendering official documents as the PDF of Decree 30/2020 (Appendix I), in PDF/A.
+
+- :func:`render_pdf` (one document) and :class:`Renderer` (a batch: fonts chosen and prepared once);
+- :class:`RenderOptions`, :class:`RenderResult`; the reserved places for the signing acts
+  (:class:`ReservedPlace`, :func:`find_places`, field names ``edoc.sig.person``, ``edoc.sig.agency``,
+  ``edoc.number``, ``edoc.date``);
+- fonts: :class:`FontFace`, :func:`find_face` (Times New Roman, Liberation Serif, Tinos, any serif).
+
+The layout itself is :mod:`edoc.pdf.layout`; the PDF/A finishing step is :mod:`edoc.pdf.finish`.
+"""
+
+from edoc.pdf.fonts import FontFace, face_from_file, find_face
+from edoc.pdf.layout import Margins
+from edoc.pdf.places import (
+    FIELD_AGENCY,
+    FIELD_DATE,
+    FIELD_NUMBER,
+    FIELD_PERSON,
+    PlaceKind,
+    ReservedPlace,
+    find_places,
+)
+from edoc.pdf.render import RenderOptions, Renderer, RenderResult, render_bytes, render_pdf
+
+__all__ = [
+    "FIELD_AGENCY",
+    "FIELD_DATE",
+    "FIELD_NUMBER",
+    "FIELD_PERSON",
+    "FontFace",
+    "Margins",
+    "PlaceKind",
+    "RenderOptions",
+    "RenderResult",
+    "Renderer",
+    "ReservedPlace",
+    "face_from_file",
+    "find_face",
+    "find_places",
+    "render_bytes",
+    "render_pdf",
+]

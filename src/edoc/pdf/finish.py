@@ -1,0 +1,257 @@
+"""The one place where fpdf2's output is finished into PDF/A with pypdf.
+
+fpdf2 writes the page content, the embedded font subsets, the output intent, the trailer ``/ID`` and a
+first XMP packet. This step adds what fpdf2 cannot:
+
+- the reserved places as empty form fields (signature fields ``/FT /Sig`` for boxes 7c and 8, text fields
+  for the number and the date), each widget with the print flag and an appearance dictionary holding only
+  ``/N`` (PDF/A-2 6.3.2/6.3.3), no ``NeedAppearances`` (6.4.1);
+- for PDF/A-3b, the associated files the factur-x way: an ``/EmbeddedFile`` stream with ``/Subtype`` and
+  ``/Params`` (``Size``, ``CreationDate``, ``ModDate``, ``CheckSum``), a file specification with ``/F``,
+  ``/UF``, ``/Desc`` and ``/AFRelationship``, listed in the ``/EmbeddedFiles`` name tree and in the
+  catalog's ``/AF`` array;
+- the XMP packet, rewritten whole (``pdfaid`` part and conformance, Dublin Core, the PDF/A extension schema
+  describing edoc's own properties) and stored uncompressed, so a later incremental signature leaves it
+  readable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    ByteStringObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
+
+from edoc.pdf.places import FIELD_AGENCY, FIELD_PERSON, ReservedPlace
+
+__all__ = ["Associated", "DocInfo", "finish_pdf"]
+
+EDOC_NS = "https://edoc.invalid/ns/pdf/1.0/"
+
+
+@dataclass(frozen=True)
+class Associated:
+    """A file to carry inside a PDF/A-3 as an associated file."""
+
+    name: str
+    data: bytes
+    mime: str
+    description: str
+    relationship: str = "Data"
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    """What the XMP packet says about the document."""
+
+    title: str
+    author: str
+    subject: str
+    keywords: str
+    created: dt.datetime
+    document_id: str
+    language: str = "vi-VN"
+
+
+def _pdf_date(when: dt.datetime) -> str:
+    off = when.utcoffset() or dt.timedelta(0)
+    minutes = int(off.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hh, mm = divmod(abs(minutes), 60)
+    return when.strftime("D:%Y%m%d%H%M%S") + f"{sign}{hh:02d}'{mm:02d}'"
+
+
+def _xmp(info: DocInfo, part: int, files: Sequence[Associated]) -> bytes:
+    created = info.created.isoformat(timespec="seconds")
+    ext = ""
+    own = ""
+    if files:
+        ext = f"""
+   <rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+     xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+    <pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+     <pdfaSchema:schema>edoc official document attachments</pdfaSchema:schema>
+     <pdfaSchema:namespaceURI>{EDOC_NS}</pdfaSchema:namespaceURI>
+     <pdfaSchema:prefix>edoc</pdfaSchema:prefix>
+     <pdfaSchema:property><rdf:Seq>
+      <rdf:li rdf:parseType="Resource"><pdfaProperty:name>DocumentId</pdfaProperty:name>
+       <pdfaProperty:valueType>Text</pdfaProperty:valueType><pdfaProperty:category>external</pdfaProperty:category>
+       <pdfaProperty:description>edXML DocumentId of the official document</pdfaProperty:description></rdf:li>
+      <rdf:li rdf:parseType="Resource"><pdfaProperty:name>EdxmlFileName</pdfaProperty:name>
+       <pdfaProperty:valueType>Text</pdfaProperty:valueType><pdfaProperty:category>external</pdfaProperty:category>
+       <pdfaProperty:description>name of the embedded edXML message</pdfaProperty:description></rdf:li>
+      <rdf:li rdf:parseType="Resource"><pdfaProperty:name>MetadataFileName</pdfaProperty:name>
+       <pdfaProperty:valueType>Text</pdfaProperty:valueType><pdfaProperty:category>external</pdfaProperty:category>
+       <pdfaProperty:description>name of the embedded national metadata XML</pdfaProperty:description></rdf:li>
+     </rdf:Seq></pdfaSchema:property>
+    </rdf:li></rdf:Bag></pdfaExtension:schemas>
+   </rdf:Description>"""
+        names = {f.mime: f.name for f in files}
+        own = f"""
+   <rdf:Description rdf:about="" xmlns:edoc="{EDOC_NS}">
+    <edoc:DocumentId>{escape(info.document_id)}</edoc:DocumentId>
+    <edoc:EdxmlFileName>{escape(names.get("application/edxml+xml", ""))}</edoc:EdxmlFileName>
+    <edoc:MetadataFileName>{escape(names.get("text/xml", ""))}</edoc:MetadataFileName>
+   </rdf:Description>"""
+    text = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+   <rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">
+    <pdfaid:part>{part}</pdfaid:part>
+    <pdfaid:conformance>B</pdfaid:conformance>
+   </rdf:Description>
+   <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
+    <dc:format>application/pdf</dc:format>
+    <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(info.title)}</rdf:li></rdf:Alt></dc:title>
+    <dc:creator><rdf:Seq><rdf:li>{escape(info.author)}</rdf:li></rdf:Seq></dc:creator>
+    <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(info.subject)}</rdf:li></rdf:Alt></dc:description>
+    <dc:language><rdf:Bag><rdf:li>{escape(info.language)}</rdf:li></rdf:Bag></dc:language>
+   </rdf:Description>
+   <rdf:Description rdf:about="" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
+    <pdf:Producer>edoc (fpdf2, pypdf)</pdf:Producer>
+    <pdf:Keywords>{escape(info.keywords)}</pdf:Keywords>
+   </rdf:Description>
+   <rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/">
+    <xmp:CreatorTool>edoc</xmp:CreatorTool>
+    <xmp:CreateDate>{created}</xmp:CreateDate>
+    <xmp:ModifyDate>{created}</xmp:ModifyDate>
+    <xmp:MetadataDate>{created}</xmp:MetadataDate>
+   </rdf:Description>
+   <rdf:Description rdf:about="" xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/">
+    <xmpMM:DocumentID>uuid:{uuid.uuid5(uuid.NAMESPACE_URL, info.document_id or info.title)}</xmpMM:DocumentID>
+   </rdf:Description>{ext}{own}
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+    return text.encode("utf-8")
+
+
+def _empty_appearance(writer: PdfWriter, w: float, h: float) -> DictionaryObject:
+    stream = DecodedStreamObject()
+    stream.set_data(b"")
+    stream.update({
+        NameObject("/Type"): NameObject("/XObject"),
+        NameObject("/Subtype"): NameObject("/Form"),
+        NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(w), FloatObject(h)]),
+        NameObject("/Resources"): DictionaryObject(),
+    })
+    return DictionaryObject({NameObject("/N"): writer._add_object(stream)})
+
+
+def _add_fields(writer: PdfWriter, places: Sequence[ReservedPlace]) -> None:
+    if not places:
+        return
+    fields = ArrayObject()
+    for place in places:
+        page = writer.pages[place.page]
+        x1, y1, x2, y2 = place.rect
+        widget = DictionaryObject({
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Widget"),
+            NameObject("/Rect"): ArrayObject([FloatObject(round(v, 2)) for v in (x1, y1, x2, y2)]),
+            NameObject("/F"): NumberObject(4),  # Print
+            NameObject("/T"): TextStringObject(place.field),
+            NameObject("/P"): page.indirect_reference,
+            NameObject("/AP"): _empty_appearance(writer, x2 - x1, y2 - y1),
+        })
+        if place.field in (FIELD_PERSON, FIELD_AGENCY):
+            widget[NameObject("/FT")] = NameObject("/Sig")
+        else:
+            widget[NameObject("/FT")] = NameObject("/Tx")
+            widget[NameObject("/V")] = TextStringObject("")
+            widget[NameObject("/DA")] = TextStringObject(f"/Helv {place.font_size:g} Tf 0 g")
+        ref = writer._add_object(widget)
+        annots = page.get("/Annots")
+        if annots is None:
+            page[NameObject("/Annots")] = ArrayObject([ref])
+        else:
+            annots.get_object().append(ref)
+        fields.append(ref)
+    form = DictionaryObject({
+        NameObject("/Fields"): fields,
+        # SignaturesExist is set by the signer; fields only here. No /NeedAppearances (PDF/A 6.4.1).
+        NameObject("/DA"): TextStringObject("/Helv 0 Tf 0 g"),
+    })
+    writer._root_object[NameObject("/AcroForm")] = writer._add_object(form)
+
+
+def _add_associated(writer: PdfWriter, files: Sequence[Associated], when: dt.datetime) -> None:
+    if not files:
+        return
+    names = ArrayObject()
+    af = ArrayObject()
+    date = TextStringObject(_pdf_date(when))
+    for f in sorted(files, key=lambda f: f.name):
+        stream = DecodedStreamObject()
+        stream.set_data(f.data)
+        stream = stream.flate_encode()
+        stream.update({
+            NameObject("/Type"): NameObject("/EmbeddedFile"),
+            NameObject("/Subtype"): NameObject("/" + f.mime.replace("/", "#2F").replace("+", "#2B")),
+            NameObject("/Params"): DictionaryObject({
+                NameObject("/Size"): NumberObject(len(f.data)),
+                NameObject("/CreationDate"): date,
+                NameObject("/ModDate"): date,
+                NameObject("/CheckSum"): ByteStringObject(hashlib.md5(f.data).digest()),  # noqa: S324 - PDF's own
+            }),
+        })
+        ef = writer._add_object(stream)
+        spec = DictionaryObject({
+            NameObject("/Type"): NameObject("/Filespec"),
+            NameObject("/F"): TextStringObject(f.name),
+            NameObject("/UF"): TextStringObject(f.name),
+            NameObject("/Desc"): TextStringObject(f.description),
+            NameObject("/AFRelationship"): NameObject("/" + f.relationship),
+            NameObject("/EF"): DictionaryObject({NameObject("/F"): ef, NameObject("/UF"): ef}),
+        })
+        ref = writer._add_object(spec)
+        names.extend([TextStringObject(f.name), ref])
+        af.append(ref)
+    root = writer._root_object
+    name_tree = root.get("/Names")
+    if name_tree is None:
+        name_tree = DictionaryObject()
+        root[NameObject("/Names")] = name_tree
+    name_tree = name_tree.get_object()
+    name_tree[NameObject("/EmbeddedFiles")] = DictionaryObject({NameObject("/Names"): names})
+    root[NameObject("/AF")] = af
+
+
+def finish_pdf(data: bytes, *, part: int, info: DocInfo, places: Sequence[ReservedPlace] = (),
+               files: Sequence[Associated] = ()) -> bytes:
+    """fpdf2's bytes made PDF/A-``part``\\ b with the places as fields and the associated files."""
+    reader = PdfReader(io.BytesIO(data))
+    file_id = reader.trailer.get("/ID")
+    writer = PdfWriter(clone_from=reader)
+    _add_fields(writer, places)
+    _add_associated(writer, files, info.created)
+    meta = DecodedStreamObject()
+    meta.set_data(_xmp(info, part, files))
+    meta.update({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})
+    writer._root_object[NameObject("/Metadata")] = writer._add_object(meta)
+    writer._root_object[NameObject("/Lang")] = TextStringObject(info.language)
+    writer.add_metadata({
+        "/Title": info.title, "/Author": info.author, "/Subject": info.subject, "/Keywords": info.keywords,
+        "/Creator": "edoc", "/Producer": "edoc (fpdf2, pypdf)",
+        "/CreationDate": _pdf_date(info.created), "/ModDate": _pdf_date(info.created),
+    })
+    if file_id is not None:
+        writer._ID = ArrayObject([ByteStringObject(bytes(x.original_bytes)) for x in file_id])  # keep fpdf2's
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()

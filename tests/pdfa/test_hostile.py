@@ -1,0 +1,68 @@
+"""The self-check never raises on hostile or broken input: a malformed file is a finding."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from edoc.cli import cli
+from edoc.pdf import render_bytes
+from edoc.pdfa import check_pdfa, check_pdfa_bytes
+from edoc.samples import thuan_nam_decision
+
+
+@pytest.fixture(scope="module")
+def good() -> bytes:
+    return render_bytes(thuan_nam_decision())
+
+
+def test_our_output_is_clean(good: bytes) -> None:
+    assert check_pdfa_bytes(good) == []
+
+
+@pytest.mark.parametrize("data", [b"", b"%PDF-1.7\n", b"not a pdf at all", b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF",
+                                  b"%PDF-1.7\n" + b"[" * 100_000])
+def test_garbage_is_a_finding(data: bytes) -> None:
+    findings = check_pdfa_bytes(data)
+    assert findings and findings[0].clause.startswith("6.1")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(min_value=0, max_value=10_000), flip=st.integers(min_value=0, max_value=255))
+def test_truncated_and_corrupted_files_never_raise(good: bytes, cut: int, flip: int) -> None:
+    data = bytearray(good[: max(1, len(good) - cut * 7)])
+    if data:
+        data[(cut * 31) % len(data)] = flip
+    findings = check_pdfa_bytes(bytes(data))
+    assert isinstance(findings, list)
+
+
+def test_compressed_metadata_is_found(good: bytes) -> None:
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(good)))
+    meta = writer._root_object["/Metadata"].get_object()
+    writer._root_object[NameObject("/Metadata")] = writer._add_object(meta.flate_encode())
+    buf = io.BytesIO()
+    writer.write(buf)
+    clauses = {f.clause for f in check_pdfa_bytes(buf.getvalue())}
+    assert "6.6.2.1" in clauses
+
+
+def test_cli_exit_codes(tmp_path: Path, good: bytes) -> None:
+    ok = tmp_path / "ok.pdf"
+    ok.write_bytes(good)
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"%PDF-1.7\ngarbage")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["pdfa", "check", str(ok)]).exit_code == 0
+    res = runner.invoke(cli, ["pdfa", "check", str(ok), str(bad), "--json"])
+    assert res.exit_code == 1 and '"clause"' in res.output
+    assert runner.invoke(cli, ["pdfa", "check"]).exit_code == 2
+    assert check_pdfa(ok) == []
