@@ -24,6 +24,8 @@ _COMMANDS = {
     "keys": "edoc.cli.keys:keys",
     "render": "edoc.cli.render:render",
     "pdfa": "edoc.cli.pdfa:pdfa",
+    "sign": "edoc.cli.sign:sign",
+    "verify": "edoc.cli.verify:verify",
 }
 
 

@@ -1,0 +1,102 @@
+"""Benchmark: ``edoc`` verification vs pyHanko's ``validate_pdf_signature`` loop, in one process.
+
+Run from the repository root: ``.venv/bin/python benchmarks/verify_bench.py [--batch N]``.
+
+- single document, 1 page and 200 pages, two signatures (person, then agency): edoc ``Verifier.verify_pdf``
+  vs pyHanko with a fresh ``ValidationContext`` per document (the same checks: integrity, trust path,
+  difference analysis, no network);
+- a batch of N documents signed by the same signer: one edoc ``Verifier`` (path validation reused) vs the
+  pyHanko loop with a fresh context per document.
+
+Prints milliseconds (median), peak traced memory and the ratio edoc/pyHanko (below 1 means edoc is faster).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pyhanko.pdf_utils.reader import PdfFileReader  # noqa: E402
+from pyhanko.sign.validation import validate_pdf_signature  # noqa: E402
+from pyhanko.sign.validation.settings import KeyUsageConstraints  # noqa: E402
+from pyhanko_certvalidator import ValidationContext  # noqa: E402
+from tests.verify import conftest as fx  # noqa: E402  (the test PKI and signing helpers)
+
+from edoc.verify import Indication, Verifier  # noqa: E402
+
+logging.disable(logging.CRITICAL)
+KU = KeyUsageConstraints(key_usage={"non_repudiation", "digital_signature"}, match_all_key_usages=False)
+
+
+def pyhanko_verify(data: bytes, root: object) -> bool:
+    vc = ValidationContext(trust_roots=[root], allow_fetching=False, moment=fx.NOW)
+    reader = PdfFileReader(BytesIO(data), strict=False)
+    return all(validate_pdf_signature(sig, vc, key_usage_settings=KU).bottom_line
+               for sig in reader.embedded_signatures)
+
+
+def measure(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    fn()  # warm-up
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    tracemalloc.start()
+    fn()
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return statistics.median(times), peak
+
+
+def row(name: str, edoc: tuple[float, float], peer: tuple[float, float]) -> None:
+    print(f"{name:34} edoc {edoc[0]:9.1f} ms {edoc[1]:7.1f} MiB | pyhanko {peer[0]:9.1f} ms "
+          f"{peer[1]:7.1f} MiB | ratio {edoc[0] / peer[0]:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--batch", type=int, default=1000, help="documents in the batch (default 1000)")
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+
+    pki = fx.pki.__wrapped__()  # type: ignore[attr-defined]
+    root_asn1 = pki.root.asn1_cert
+    verifier = Verifier(trust=[pki.root.cert], at=fx.NOW)
+    for pages in (1, 200):
+        doc = fx.sign(fx.sign(fx.make_pdf(pages), pki.person, pki, field="edoc.sig.person"),
+                      pki.agency, pki, field="edoc.sig.agency")
+        assert verifier.verify_pdf(doc).verdict is Indication.TOTAL_PASSED and pyhanko_verify(doc, root_asn1)
+        fresh = lambda d=doc: Verifier(trust=[pki.root.cert], at=fx.NOW).verify_pdf(d)  # noqa: E731
+        row(f"{pages}-page, 2 signatures (fresh)", measure(fresh, args.repeat),
+            measure(lambda d=doc: pyhanko_verify(d, root_asn1), args.repeat))
+        row(f"{pages}-page, 2 signatures (reused)", measure(lambda d=doc: verifier.verify_pdf(d), args.repeat),
+            measure(lambda d=doc: pyhanko_verify(d, root_asn1), args.repeat))
+
+    t = time.perf_counter()
+    base = fx.make_pdf(1)
+    batch = [fx.sign(base, pki.person, pki, field="edoc.sig.person") for _ in range(args.batch)]
+    print(f"(signed {args.batch} documents for the batch in {time.perf_counter() - t:.1f} s)")
+
+    def edoc_batch() -> None:
+        v = Verifier(trust=[pki.root.cert], at=fx.NOW)
+        assert all(v.verify_pdf(d).verdict is Indication.TOTAL_PASSED for d in batch)
+
+    def pyhanko_batch() -> None:
+        assert all(pyhanko_verify(d, root_asn1) for d in batch)
+
+    row(f"batch of {args.batch}, same signer", measure(edoc_batch, 1), measure(pyhanko_batch, 1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""``edoc verify FILE...``: check the signatures of received PDF and edXML documents.
+
+Exit status: 0 when every document is TOTAL_PASSED, 1 when any is TOTAL_FAILED, 3 when any is
+INDETERMINATE and none failed, 2 for a usage error (docs/verify.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import click
+
+from edoc.cli import lang_of
+
+__all__ = ["verify"]
+
+_SUFFIXES = {".pdf", ".xml", ".edxml"}
+_VN = timezone(timedelta(hours=7))
+
+
+def _parse_at(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"not an ISO 8601 time: {value!r}") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=_VN)
+
+
+def _walk(paths: tuple[str, ...]) -> Iterator[Path]:
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for child in sorted(p.rglob("*")):
+                if child.is_file() and not child.is_symlink() and child.suffix.lower() in _SUFFIXES:
+                    yield child
+        else:
+            yield p
+
+
+# -- worker processes: one verifier per process, reused for every document it gets --------------------
+_WORKER: Any = None
+
+
+def _init_worker(trust: list[str], online: bool, at: datetime | None) -> None:
+    global _WORKER
+    from edoc.verify import Verifier
+
+    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
+    logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
+    _WORKER = Verifier(trust=trust, online=online, at=at)
+
+
+def _work(path: str) -> Any:
+    from edoc.verify.dispatch import verify_with
+
+    return verify_with(_WORKER, path)
+
+
+@click.command("verify")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=True))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
+              show_default=True, help="Report format (json: one object per file per line).")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default=None,
+              help="Language of the report (default: the main --lang, Vietnamese).")
+@click.option("--trust", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A trust anchor certificate (DER or PEM) for this run; repeatable.")
+@click.option("--offline/--online", default=True, show_default=True,
+              help="--online fetches OCSP/CRL over the network when the document embeds none.")
+@click.option("--at", "at", callback=_parse_at, default=None, metavar="TIME",
+              help="Validation time, ISO 8601 (no offset: Vietnam time).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Verify this many documents in parallel worker processes.")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), default=None,
+              help="Write the report to this file instead of standard output.")
+@click.pass_context
+def verify(ctx: click.Context, files: tuple[str, ...], fmt: str, lang: str | None, trust: tuple[str, ...],
+           offline: bool, at: datetime | None, jobs: int, out: str | None) -> None:
+    """Kiểm tra chữ ký số của văn bản PDF và gói tin edXML nhận được (verify received documents)."""
+    from edoc.verify import Indication, Verifier
+    from edoc.verify.dispatch import verify_with
+    from edoc.verify.render import to_html, to_json, to_text
+
+    language = lang or lang_of(ctx)
+    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
+    logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
+    paths = list(_walk(files))
+    if not paths:
+        raise click.UsageError("no PDF or edXML file found in the given folders")
+    verifier = Verifier(trust=trust, online=not offline, at=at)  # loads --trust once; errors exit here
+    reports: list[Any] = []
+    show_bar = sys.stderr.isatty() and len(paths) > 1
+
+    def run() -> Iterator[Any]:
+        if jobs == 1 or len(paths) == 1:
+            for p in paths:
+                yield verify_with(verifier, p)
+        else:
+            with ProcessPoolExecutor(jobs, initializer=_init_worker,
+                                     initargs=(list(trust), not offline, at)) as pool:
+                yield from pool.map(_work, [str(p) for p in paths], chunksize=8)
+
+    if show_bar:
+        with click.progressbar(run(), length=len(paths), file=sys.stderr,
+                               label="Đang kiểm tra" if language == "vi" else "Verifying") as bar:
+            reports = list(bar)
+    else:
+        reports = list(run())
+
+    if fmt == "json":
+        text = "\n".join(to_json(r, language) for r in reports) + "\n"
+    elif fmt == "html":
+        text = to_html(reports, language)
+    else:
+        text = "\n\n".join(to_text(r, language) for r in reports) + "\n"
+    if out:
+        from edoc.util.fs import atomic_write_text
+
+        atomic_write_text(out, text)
+    else:
+        click.echo(text, nl=False)
+    verdicts = {r.verdict for r in reports}
+    if Indication.TOTAL_FAILED in verdicts:
+        ctx.exit(1)
+    if Indication.INDETERMINATE in verdicts:
+        ctx.exit(3)

@@ -1,0 +1,58 @@
+"""Pick the verifier for a file by its content (PDF or edXML)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+from edoc.errors import ResourceError
+from edoc.verify.pdf import Verifier
+from edoc.verify.policy import CertificateSource, VerifyPolicy
+from edoc.verify.report import DocumentReport, Indication, Level, Message, SubIndication
+
+__all__ = ["detect_format", "verify_file", "verify_with"]
+
+
+def detect_format(head: bytes) -> str | None:
+    """``pdf``, ``edxml`` or ``None`` from the first bytes of a file (names and extensions are ignored)."""
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"<"):
+        return "edxml"
+    return None
+
+
+def verify_with(verifier: Verifier, path: str | Path, *, issuing_body: str | None = None) -> DocumentReport:
+    """Verify the file at ``path`` with ``verifier``, whatever its format.
+
+    :raises ResourceError: when the file cannot be read.
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise ResourceError(f"cannot read the file: {exc.strerror}", path=str(path)) from exc
+    fmt = detect_format(head)
+    if fmt == "pdf":
+        return verifier.verify_pdf(path, issuing_body=issuing_body)
+    if fmt == "edxml":
+        return verifier.verify_edxml(path)
+    return DocumentReport.combine(
+        str(path), "pdf", (), failure=(Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE),
+        messages=(Message.of("document.unknown_format", Level.ERROR),))
+
+
+def verify_file(
+    path: str | Path,
+    *,
+    trust: Iterable[CertificateSource] = (),
+    policy: VerifyPolicy | None = None,
+    online: bool = False,
+    at: datetime | None = None,
+    issuing_body: str | None = None,
+) -> DocumentReport:
+    """Verify a PDF or edXML file (format from its content); see :class:`~edoc.verify.pdf.Verifier`."""
+    verifier = Verifier(trust=trust, policy=policy, online=online, at=at)
+    return verify_with(verifier, path, issuing_body=issuing_body)

@@ -1,0 +1,157 @@
+"""The Vietnamese national profile: signer facts from certificates, signature roles, order of issuance.
+
+Decree 30/2020 has the competent person sign first (personal certificate: ``UID`` ``CCCD:``/``CMND:``),
+then the clerk applies the agency signature (organisation certificate: ``O`` and ``UID`` ``MST:``). Roles
+are decided by, in order: the signature field name (``edoc.sig.person``, ``edoc.sig.agency``,
+``edoc.sig.appendix``, ``edoc.sig.copy``), the certificate, and finally the position of the signature.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import replace
+from datetime import datetime
+
+from asn1crypto import x509
+
+from edoc.verify.report import Identifier, Level, Message, SignatureReport, SignatureRole, SignerFacts
+
+__all__ = ["signer_facts", "role_from_field", "role_from_signer", "apply_profile"]
+
+_UID = re.compile(r"^\s*([A-Za-z]{2,10})\s*[:=]\s*(\S.*?)\s*$")
+_PERSONAL = {"CCCD", "CMND", "HC", "CMT", "DDCN"}
+_ORGANISATIONAL = {"MST", "MNS", "MDVQHNS", "MDVCQ"}
+
+
+def _nfc(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value)
+    return unicodedata.normalize("NFC", str(value))
+
+
+def signer_facts(cert: x509.Certificate) -> SignerFacts:
+    """The facts of ``cert`` a Vietnamese report shows (name, organisation, UID identifiers, issuer…)."""
+    subject = cert.subject.native
+    identifiers: list[Identifier] = []
+    for rdn in cert.subject.chosen:
+        for attr in rdn:
+            if attr["type"].dotted == "0.9.2342.19200300.100.1.1":
+                raw = _nfc(attr["value"].native) or ""
+                m = _UID.match(raw)
+                identifiers.append(Identifier(m.group(1).upper(), m.group(2)) if m
+                                   else Identifier("UID", raw))
+    validity = cert["tbs_certificate"]["validity"]
+    algo = cert.public_key.algorithm
+    try:
+        bits: int | None = int(cert.public_key.bit_size)
+    except (ValueError, TypeError, KeyError):
+        bits = None
+    return SignerFacts(
+        name=_nfc(subject.get("common_name")),
+        organisation=_nfc(subject.get("organization_name")),
+        identifiers=tuple(identifiers),
+        subject=_nfc(cert.subject.human_friendly) or "",
+        issuer=_nfc(cert.issuer.human_friendly) or "",
+        serial=format(cert.serial_number, "X"),
+        not_before=validity["not_before"].native,
+        not_after=validity["not_after"].native,
+        key_algorithm=str(algo),
+        key_bits=bits,
+    )
+
+
+def role_from_field(name: str | None) -> SignatureRole | None:
+    """The role a field name announces (``edoc.sig.person`` …), or ``None``."""
+    if not name:
+        return None
+    last = name.lower().rsplit(".", 1)[-1]
+    if name.lower().startswith("edoc.sig.") or last in {"person", "agency", "appendix", "copy"}:
+        for role in (SignatureRole.PERSON, SignatureRole.AGENCY, SignatureRole.APPENDIX,
+                     SignatureRole.COPY):
+            if last.startswith(role.value):
+                return role
+    return None
+
+
+def role_from_signer(facts: SignerFacts | None) -> SignatureRole | None:
+    """Person (CCCD/CMND, no tax code) or agency (tax code or organisation without a personal id)."""
+    if facts is None:
+        return None
+    kinds = {i.kind for i in facts.identifiers}
+    personal = bool(kinds & _PERSONAL)
+    organisational = bool(kinds & _ORGANISATIONAL)
+    if personal and not organisational:
+        return SignatureRole.PERSON
+    if organisational and not personal:
+        return SignatureRole.AGENCY
+    if (not personal and facts.organisation and facts.name
+            and facts.name.casefold() == facts.organisation.casefold()):
+        return SignatureRole.AGENCY
+    return None
+
+
+#: Abbreviations of agency names that certificates and documents use interchangeably.
+_ABBREVIATIONS = {
+    "ubnd": "ủy ban nhân dân",
+    "hđnd": "hội đồng nhân dân",
+    "tp.": "thành phố",
+    "tp": "thành phố",
+}
+
+
+def _fold(text: str) -> str:
+    """Case-, spacing- and abbreviation-insensitive form of an agency name (``UBND`` = ``Ủy ban nhân dân``;
+    the old tone placement ``Uỷ`` = ``Ủy``)."""
+    words = unicodedata.normalize("NFC", text).casefold().replace("uỷ", "ủy").split()
+    return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
+
+
+def apply_profile(
+    reports: list[SignatureReport], *, issuing_body: str | None = None
+) -> list[SignatureReport]:
+    """Assign roles to signature reports (in signing order) and add the profile's findings.
+
+    Profile findings are warnings: they do not change a signature's indication, since the cryptographic
+    verdict stands on its own, but a clerk must see them.
+    """
+    out = list(reports)
+    regular = [i for i, r in enumerate(out) if r.role is not SignatureRole.TIMESTAMP]
+    unknown = [i for i in regular if out[i].role is SignatureRole.UNKNOWN]
+    # by order: exactly two signatures, and the only open question is which is which
+    if len(regular) == 2 and unknown:
+        known = {out[i].role for i in regular if i not in unknown}
+        first, second = regular
+        if not known or known <= {SignatureRole.PERSON, SignatureRole.AGENCY}:
+            if first in unknown and SignatureRole.PERSON not in known:
+                out[first] = replace(out[first], role=SignatureRole.PERSON)
+            if second in unknown and SignatureRole.AGENCY not in {out[first].role}:
+                out[second] = replace(out[second], role=SignatureRole.AGENCY)
+    persons = [i for i in regular if out[i].role is SignatureRole.PERSON]
+    agencies = [i for i in regular if out[i].role in (SignatureRole.AGENCY, SignatureRole.APPENDIX,
+                                                      SignatureRole.COPY)]
+    for i in regular:
+        extra: list[Message] = [Message.of("profile.role", role=out[i].role.value)]
+        rep = out[i]
+        if i in agencies and rep.signer is not None:
+            if not rep.signer.organisation and not rep.signer.identifier("MST"):
+                extra.append(Message.of("profile.agency_without_org", Level.WARNING))
+            elif issuing_body and rep.signer.organisation and \
+                    _fold(issuing_body) not in _fold(rep.signer.organisation) and \
+                    _fold(rep.signer.organisation) not in _fold(issuing_body):
+                extra.append(Message.of("profile.organisation_mismatch", Level.WARNING,
+                                        organisation=rep.signer.organisation, issuer=issuing_body))
+        if i in agencies and out[i].role is SignatureRole.AGENCY and persons:
+            if any(p > i for p in persons):
+                extra.append(Message.of("profile.order", Level.WARNING))
+            mine = _time(rep)
+            if mine and any((t := _time(out[p])) is not None and t > mine for p in persons):
+                extra.append(Message.of("profile.time_order", Level.WARNING))
+        out[i] = replace(rep, messages=(*rep.messages, *extra))
+    return out
+
+
+def _time(rep: SignatureReport) -> datetime | None:
+    return rep.timestamp_time or rep.signing_time

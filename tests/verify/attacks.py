@@ -1,0 +1,84 @@
+"""Builders of attack files: each takes a signed PDF and returns it changed the way a published attack does."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+
+def _writer(data: bytes) -> IncrementalPdfFileWriter:
+    return IncrementalPdfFileWriter(BytesIO(data), strict=False)
+
+
+def _out(w: IncrementalPdfFileWriter) -> bytes:
+    buf = BytesIO()
+    w.write(buf)
+    return buf.getvalue()
+
+
+def signed_range_flip(data: bytes) -> bytes:
+    """Flip one byte of the page text inside the signed range (integrity attack)."""
+    at = data.index(b"trang 1") if b"trang 1" in data else 200
+    return data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1:]
+
+
+def incremental_content_change(data: bytes) -> bytes:
+    """Incremental Saving Attack: a later revision replaces the page's content stream."""
+    w = _writer(data)
+    page_ref = w.find_page_for_modification(0)[0]
+    page = page_ref.get_object()
+    stream = generic.StreamObject(stream_data=b"BT /F1 24 Tf 72 720 Td (Tien phat: 1 ty dong) Tj ET")
+    page[generic.NameObject("/Contents")] = w.add_object(stream)
+    w.update_container(page)
+    return _out(w)
+
+
+def added_page(data: bytes) -> bytes:
+    """A page added after signing."""
+    w = _writer(data)
+    w.insert_page(generic.DictionaryObject({
+        generic.NameObject("/Type"): generic.NameObject("/Page"),
+        generic.NameObject("/MediaBox"): generic.ArrayObject([generic.NumberObject(n) for n in (0, 0, 595, 842)]),
+        generic.NameObject("/Contents"): w.add_object(generic.StreamObject(stream_data=b"")),
+        generic.NameObject("/Resources"): generic.DictionaryObject(),
+    }))
+    return _out(w)
+
+
+def overlay_annotation(data: bytes) -> bytes:
+    """Overlay: a square annotation with an opaque appearance added over the page after signing."""
+    w = _writer(data)
+    page_ref = w.find_page_for_modification(0)[0]
+    page = page_ref.get_object()
+    annot = generic.DictionaryObject({
+        generic.NameObject("/Type"): generic.NameObject("/Annot"),
+        generic.NameObject("/Subtype"): generic.NameObject("/Square"),
+        generic.NameObject("/Rect"): generic.ArrayObject([generic.NumberObject(n) for n in (0, 0, 595, 842)]),
+        generic.NameObject("/IC"): generic.ArrayObject([generic.FloatObject(1)] * 3),
+        generic.NameObject("/P"): page_ref,
+    })
+    annots = page.get("/Annots")
+    arr = generic.ArrayObject(list(annots) if annots is not None else [])
+    arr.append(w.add_object(annot))
+    page[generic.NameObject("/Annots")] = arr
+    w.update_container(page)
+    return _out(w)
+
+
+def set_field_value(data: bytes, name: str, value: str) -> bytes:
+    """Set the value of text field ``name`` in a new revision (fill it, or replace it: shadow attack)."""
+    w = _writer(data)
+    for ref in w.root["/AcroForm"]["/Fields"]:
+        field = ref.get_object()
+        if field.get("/T") == name:
+            field[generic.NameObject("/V")] = generic.TextStringObject(value)
+            w.update_container(field)
+            return _out(w)
+    raise LookupError(name)
+
+
+def append_garbage(data: bytes) -> bytes:
+    """Bytes appended after %%EOF that form no revision."""
+    return data + b"\n% appended by someone\n1 0 obj (x) endobj\n"

@@ -1,0 +1,152 @@
+"""edXML envelopes and XML signatures: wrapping defences, recursion into PDF attachments, DSS XSW corpus."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from edoc.verify import Check, Indication, SignatureRole, SubIndication
+
+from . import attacks
+from .conftest import CORPUS, VerifyPKI, make_edxml, sign_edxml
+
+Build = Callable[..., Any]
+DS = b"http://www.w3.org/2000/09/xmldsig#"
+
+
+@pytest.fixture(scope="module")
+def message(signed_two: bytes) -> bytes:
+    return make_edxml(signed_two)
+
+
+@pytest.fixture(scope="module")
+def signed_message(message: bytes, pki: VerifyPKI) -> bytes:
+    return sign_edxml(message, pki.agency)
+
+
+def _keys(report: Any) -> set[str]:
+    return {m.key for s in report.signatures for m in s.messages} | {m.key for m in report.messages}
+
+
+def test_unsigned_envelope_takes_the_verdict_of_its_pdf(message: bytes, verifier_for: Build) -> None:
+    report = verifier_for().verify_edxml(message, name="msg.edxml")
+    assert report.format == "edxml" and report.verdict is Indication.TOTAL_PASSED
+    assert "envelope.no_signature" in _keys(report)
+    (att,) = report.attachments
+    assert att.file == "05-QD-UBND.pdf" and att.verdict is Indication.TOTAL_PASSED
+    assert [s.role for s in att.signatures] == [SignatureRole.PERSON, SignatureRole.AGENCY]
+
+
+def test_no_signature_anywhere_is_not_passed(verifier_for: Build) -> None:
+    report = verifier_for().verify_edxml(make_edxml(None))
+    assert report.verdict is Indication.INDETERMINATE
+
+
+def test_signed_envelope_returns_signed_content(signed_message: bytes, verifier_for: Build) -> None:
+    report = verifier_for().verify_edxml(signed_message)
+    assert report.verdict is Indication.TOTAL_PASSED, report.problems()
+    (env,) = report.signatures
+    assert env.role is SignatureRole.ENVELOPE and env.integrity is Check.PASSED
+    assert env.signer is not None and env.signer.identifier("MST") == "0101234567"
+    assert report.signed_content is not None and b"edXMLEnvelope" in report.signed_content
+
+
+def test_tampered_envelope_fails(signed_message: bytes, verifier_for: Build) -> None:
+    bad = signed_message.replace("Thuận Nam".encode(), b"Thuan Nam", 1)
+    report = verifier_for().verify_edxml(bad)
+    assert report.verdict is Indication.TOTAL_FAILED
+    assert report.subindication is SubIndication.HASH_FAILURE
+
+
+def test_tampered_attachment_fails_the_message(signed_two: bytes, verifier_for: Build) -> None:
+    report = verifier_for().verify_edxml(make_edxml(attacks.signed_range_flip(signed_two)))
+    assert report.verdict is Indication.TOTAL_FAILED
+    assert report.attachments[0].verdict is Indication.TOTAL_FAILED
+
+
+def _tree(data: bytes) -> Any:
+    from edoc.util.xml import parse_xml
+
+    return parse_xml(data, huge_tree=True).getroot()
+
+
+def test_signature_elsewhere_than_the_header_is_refused(signed_message: bytes, verifier_for: Build) -> None:
+    from lxml import etree
+
+    root = _tree(signed_message)
+    sig = next(root.iter("{http://www.w3.org/2000/09/xmldsig#}Signature"))
+    body = next(root.iter("{http://www.mic.gov.vn/TBT/QCVN_102_2016}edXMLBody"))
+    body.append(sig)  # moved: still the same signed bytes under exclusive C14N, wrong place
+    report = verifier_for().verify_edxml(etree.tostring(root))
+    assert report.verdict is Indication.TOTAL_FAILED
+    assert "envelope.misplaced_signature" in _keys(report)
+
+
+def test_two_signatures_are_refused(signed_message: bytes, verifier_for: Build) -> None:
+    import copy
+
+    from lxml import etree
+
+    root = _tree(signed_message)
+    sig = next(root.iter("{http://www.w3.org/2000/09/xmldsig#}Signature"))
+    sig.addprevious(copy.deepcopy(sig))
+    report = verifier_for().verify_edxml(etree.tostring(root))
+    assert report.verdict is Indication.TOTAL_FAILED
+    assert "envelope.multiple_signatures" in _keys(report)
+
+
+def test_duplicate_ids_are_refused(verifier_for: Build) -> None:
+    xml = (b'<r><a Id="x">1</a><b Id="x">2</b><ds:Signature xmlns:ds="' + DS + b'"><ds:SignedInfo>'
+           b'<ds:Reference URI="#x"/></ds:SignedInfo></ds:Signature></r>')
+    report = verifier_for().verify_edxml(xml)
+    assert report.verdict is Indication.TOTAL_FAILED and "envelope.duplicate_id" in _keys(report)
+
+
+def test_external_reference_is_refused(verifier_for: Build) -> None:
+    xml = (b'<r><ds:Signature xmlns:ds="' + DS + b'"><ds:SignedInfo>'
+           b'<ds:Reference URI="http://127.0.0.1/x"/></ds:SignedInfo></ds:Signature></r>')
+    report = verifier_for().verify_edxml(xml)
+    assert report.verdict is Indication.TOTAL_FAILED and "envelope.external_reference" in _keys(report)
+
+
+@pytest.mark.parametrize("xml", [
+    b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]><r>&e;</r>',
+    b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><r>&b;</r>',
+    b"<r><unclosed></r>",
+    b"",
+], ids=["xxe", "entity-expansion", "not-well-formed", "empty"])
+def test_hostile_xml_fails_cleanly(xml: bytes, verifier_for: Build) -> None:
+    report = verifier_for().verify_edxml(xml)
+    assert report.verdict is Indication.TOTAL_FAILED
+    assert report.subindication is SubIndication.FORMAT_FAILURE
+
+
+_ROWS = [r for r in csv.DictReader((CORPUS / "expectations.csv").open(encoding="utf-8"))
+         if r["path"].startswith("xades-xsw/")] if (CORPUS / "expectations.csv").exists() else []
+
+
+@pytest.mark.skipif(not _ROWS, reason=f"DSS corpus not found at {CORPUS}")
+@pytest.mark.parametrize("row", _ROWS, ids=[r["path"] for r in _ROWS])
+def test_xsw_corpus(row: dict[str, str], verifier_for: Build) -> None:
+    from asn1crypto import x509
+
+    from edoc.util.xml import parse_xml
+    from edoc.verify.xmldsig import _keyinfo_certs
+
+    path = CORPUS / row["path"]
+    root = parse_xml(path, huge_tree=True).getroot()
+    sig = next(root.iter("{http://www.w3.org/2000/09/xmldsig#}Signature"))
+    anchors: list[x509.Certificate] = _keyinfo_certs(sig)  # trust the signer: only integrity decides
+    report = verifier_for(trust=anchors, at=None).verify_edxml(path)
+    if row["expected"] == "VALID":
+        assert report.signatures and report.signatures[0].integrity is Check.PASSED, report.problems()
+        assert report.verdict is not Indication.TOTAL_FAILED
+    else:
+        assert report.verdict is not Indication.TOTAL_PASSED
+    if row["path"].endswith("XSW-enveloped-fake-content.xml"):
+        assert report.signed_content is not None
+        assert b'Id="TLISK-102"' in report.signed_content[:300] and b'Id="EVIL"' not in report.signed_content
+        assert "envelope.partial_scope" in _keys(report)

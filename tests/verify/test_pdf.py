@@ -1,0 +1,236 @@
+"""PDF verification: documents we sign, and the attack classes built from them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from edoc.verify import (
+    Check,
+    DocumentReport,
+    Indication,
+    SignatureRole,
+    SubIndication,
+    VerifyPolicy,
+    verify_pdf,
+)
+from edoc.verify.pdf import _guarded
+
+from . import attacks
+from .conftest import NOW, VerifyPKI, make_pdf, sign
+
+Build = Callable[..., Any]
+
+
+def _keys(report: DocumentReport) -> set[str]:
+    return {m.key for s in report.signatures for m in s.messages} | {m.key for m in report.messages}
+
+
+def test_person_then_agency_passes_with_roles(signed_two: bytes, verifier_for: Build) -> None:
+    report = verifier_for().verify_pdf(signed_two, name="qd.pdf")
+    assert report.verdict is Indication.TOTAL_PASSED and report.subindication is None
+    person, agency = report.signatures
+    assert (person.role, agency.role) == (SignatureRole.PERSON, SignatureRole.AGENCY)
+    assert person.signer is not None and person.signer.identifier("CCCD") == "001099012345"
+    assert agency.signer is not None and agency.signer.identifier("MST") == "0101234567"
+    assert agency.signer.organisation == "Ủy ban nhân dân tỉnh Hà Giang"
+    assert person.integrity is Check.PASSED and person.chain is Check.PASSED
+    assert person.modifications is not None and person.modifications.level == "form_filling"
+    assert agency.modifications is not None and agency.modifications.level == "none"
+    assert "revocation.unchecked" in _keys(report)  # offline, nothing embedded: said, not hidden
+    assert "profile.order" not in _keys(report)
+
+
+def test_without_trust_anchor_is_indeterminate(signed_two: bytes) -> None:
+    report = verify_pdf(signed_two, at=NOW)
+    assert report.verdict is Indication.INDETERMINATE
+    assert report.subindication is SubIndication.NO_CERTIFICATE_CHAIN_FOUND
+
+
+def test_untrusted_root(pki: VerifyPKI, verifier_for: Build) -> None:
+    report = verifier_for().verify_pdf(sign(make_pdf(), pki.stranger, pki))
+    assert report.verdict is Indication.INDETERMINATE
+    assert report.signatures[0].chain is Check.FAILED
+
+
+def test_roles_by_certificate_and_wrong_order(pki: VerifyPKI, verifier_for: Build) -> None:
+    doc = make_pdf(sig_fields=("Signature1", "Signature2"))
+    doc = sign(doc, pki.agency, pki, field="Signature1")
+    doc = sign(doc, pki.person, pki, field="Signature2")
+    report = verifier_for().verify_pdf(doc)
+    assert [s.role for s in report.signatures] == [SignatureRole.AGENCY, SignatureRole.PERSON]
+    assert "profile.order" in _keys(report)
+    assert report.verdict is Indication.TOTAL_PASSED  # a profile finding is a warning, not a verdict
+
+
+def test_issuing_body_mismatch_is_flagged(signed_two: bytes, verifier_for: Build) -> None:
+    report = verifier_for().verify_pdf(signed_two, issuing_body="Bộ Tài chính")
+    assert "profile.organisation_mismatch" in _keys(report)
+    same = verifier_for().verify_pdf(signed_two, issuing_body="ỦY BAN NHÂN DÂN TỈNH HÀ GIANG")
+    assert "profile.organisation_mismatch" not in _keys(same)
+
+
+@pytest.mark.parametrize(
+    ("attack", "sub"),
+    [
+        (attacks.signed_range_flip, None),
+        (attacks.incremental_content_change, SubIndication.FORMAT_FAILURE),
+        (attacks.added_page, SubIndication.FORMAT_FAILURE),
+    ],
+    ids=["byte-flip-in-signed-range", "incremental-saving", "added-page"],
+)
+def test_attacks_fail(signed_two: bytes, verifier_for: Build, attack: Callable[[bytes], bytes],
+                      sub: SubIndication | None) -> None:
+    report = verifier_for().verify_pdf(attack(signed_two))
+    assert report.verdict is Indication.TOTAL_FAILED
+    if sub is not None:
+        assert report.subindication is sub
+
+
+def test_appended_garbage_is_not_passed(signed_two: bytes, verifier_for: Build) -> None:
+    report = verifier_for().verify_pdf(attacks.append_garbage(signed_two))
+    assert report.verdict is not Indication.TOTAL_PASSED
+
+
+def test_overlay_annotation_warned_or_failed_by_policy(signed_two: bytes, verifier_for: Build) -> None:
+    doc = attacks.overlay_annotation(signed_two)
+    lenient = verifier_for().verify_pdf(doc)
+    # pyHanko's diff policy may already refuse this overlay; if it lets it through, it is never silent
+    assert lenient.verdict is Indication.TOTAL_FAILED or "modification.annotations" in _keys(lenient)
+    strict = verifier_for(policy=VerifyPolicy(allow_annotations=False)).verify_pdf(doc)
+    assert strict.verdict is Indication.TOTAL_FAILED
+
+
+def test_filling_reserved_field_is_permitted_but_replacing_is_not(pki: VerifyPKI, verifier_for: Build) -> None:
+    empty = sign(make_pdf(form_field="so_ky_hieu", form_value=None), pki.person, pki, field="edoc.sig.person")
+    filled = attacks.set_field_value(empty, "so_ky_hieu", "15/QĐ-UBND")
+    ok = verifier_for().verify_pdf(filled)
+    assert ok.verdict is Indication.TOTAL_PASSED, [m.key for m in ok.signatures[0].messages]
+    assert ok.signatures[0].modifications.level == "form_filling"  # type: ignore[union-attr]
+
+    prefilled = sign(make_pdf(form_field="so_ky_hieu"), pki.person, pki, field="edoc.sig.person")
+    shadow = attacks.set_field_value(prefilled, "so_ky_hieu", "99/QĐ-UBND")
+    bad = verifier_for().verify_pdf(shadow)
+    assert bad.verdict is Indication.TOTAL_FAILED
+    assert "modification.other" in _keys(bad)
+
+
+def test_sha1_and_small_rsa_are_crypto_constraints(pki: VerifyPKI, verifier_for: Build) -> None:
+    sha1 = verifier_for().verify_pdf(sign(make_pdf(), pki.person, pki, md="sha1"))
+    assert sha1.verdict is Indication.INDETERMINATE
+    assert sha1.subindication is SubIndication.CRYPTO_CONSTRAINTS_FAILURE
+    weak = verifier_for().verify_pdf(sign(make_pdf(), pki.weak, pki))
+    assert weak.subindication is SubIndication.CRYPTO_CONSTRAINTS_FAILURE
+    assert "algorithm.weak_key" in _keys(weak)
+    tuned = verifier_for(policy=VerifyPolicy(min_rsa_bits=1024)).verify_pdf(sign(make_pdf(), pki.weak, pki))
+    assert tuned.verdict is Indication.TOTAL_PASSED
+
+
+def test_expired_certificate_is_not_passed(pki: VerifyPKI, verifier_for: Build) -> None:
+    report = verifier_for().verify_pdf(sign(make_pdf(), pki.expired, pki))
+    assert report.verdict is Indication.INDETERMINATE
+    later = verifier_for(at=NOW + timedelta(days=3650)).verify_pdf(sign(make_pdf(), pki.person, pki))
+    assert later.verdict is not Indication.TOTAL_PASSED
+
+
+def test_unsigned_pdf(verifier_for: Build) -> None:
+    report = verifier_for().verify_pdf(make_pdf(sig_fields=()))
+    assert report.verdict is Indication.INDETERMINATE
+    assert report.subindication is SubIndication.SIGNED_DATA_NOT_FOUND
+    assert "document.no_signature" in _keys(report)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"not a pdf", b"%PDF-1.7\n", b"%PDF-1.7\n" + b"\x00" * 4096, b"%PDF-1.4\n1 0 obj <<" * 2000],
+    ids=["empty", "text", "header-only", "zeros", "unclosed-dicts"],
+)
+def test_malformed_input_fails_cleanly(data: bytes, verifier_for: Build) -> None:
+    report = verifier_for().verify_pdf(data)
+    assert report.verdict is not Indication.TOTAL_PASSED
+    assert report.messages or report.signatures
+
+
+def test_truncated_signed_pdf(signed_two: bytes, verifier_for: Build) -> None:
+    report = verifier_for().verify_pdf(signed_two[: len(signed_two) * 2 // 3])
+    assert report.verdict is not Indication.TOTAL_PASSED
+
+
+def test_size_guard(signed_two: bytes, verifier_for: Build) -> None:
+    report = verifier_for(policy=VerifyPolicy(max_bytes=100)).verify_pdf(signed_two)
+    assert report.verdict is Indication.INDETERMINATE
+    assert "document.too_large" in _keys(report)
+
+
+def test_wall_clock_guard_returns_indeterminate() -> None:
+    import threading
+
+    gate = threading.Event()
+    report = _guarded(lambda: gate.wait(30), "slow.pdf", "pdf", 0.05)
+    gate.set()
+    assert report.verdict is Indication.INDETERMINATE
+    assert "document.timeout" in _keys(report)
+
+
+def test_unexpected_exception_becomes_indeterminate() -> None:
+    def boom() -> DocumentReport:
+        raise RuntimeError("bug")
+
+    report = _guarded(boom, "x.pdf", "pdf", None)
+    assert report.verdict is Indication.INDETERMINATE
+    assert "document.internal_error" in _keys(report)
+
+
+def test_strict_mode(signed_two: bytes, verifier_for: Build) -> None:
+    from edoc.verify import VerificationFailed
+
+    good = verifier_for().verify_pdf(signed_two)
+    assert good.raise_for_problems() is good
+    bad = verifier_for().verify_pdf(attacks.signed_range_flip(signed_two))
+    with pytest.raises(VerificationFailed) as info:
+        bad.raise_for_problems()
+    assert info.value.report is bad and info.value.exit_code == 1
+    assert isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize("revoked", [False, True], ids=["good-crl", "revoked-crl"])
+def test_revocation_from_embedded_dss(pki: VerifyPKI, verifier_for: Build, signed_one: bytes,
+                                      revoked: bool) -> None:
+    from .conftest import add_dss, make_crl
+
+    doc = add_dss(signed_one, make_crl(pki, [pki.person] if revoked else []))
+    report = verifier_for().verify_pdf(doc)
+    sig = report.signatures[0]
+    if revoked:
+        assert report.verdict is not Indication.TOTAL_PASSED
+        assert sig.revocation is Check.FAILED and "revocation.revoked" in _keys(report)
+    else:
+        assert report.verdict is Indication.TOTAL_PASSED, [m.key for m in sig.messages]
+        assert sig.revocation is Check.PASSED and "revocation.unchecked" not in _keys(report)
+        assert sig.modifications is not None and sig.modifications.level == "lta_updates"
+
+
+def test_signature_and_document_timestamps(pki: VerifyPKI, verifier_for: Build) -> None:
+    from .conftest import doc_timestamp
+
+    doc = sign(make_pdf(), pki.person, pki, field="edoc.sig.person", with_timestamp=True)
+    doc = doc_timestamp(doc, pki)
+    report = verifier_for().verify_pdf(doc)
+    assert report.verdict is Indication.TOTAL_PASSED, report.problems()
+    person, stamp = report.signatures
+    assert person.timestamp_time == NOW - timedelta(minutes=5)
+    assert person.modifications is not None and person.modifications.level == "lta_updates"
+    assert stamp.role is SignatureRole.TIMESTAMP and stamp.timestamp_time is not None
+    flipped = verifier_for().verify_pdf(attacks.append_garbage(doc))
+    assert flipped.verdict is not Indication.TOTAL_PASSED
+
+
+def test_revoked_before_a_trusted_timestamp_is_failed(pki: VerifyPKI, verifier_for: Build) -> None:
+    from .conftest import add_dss, make_crl
+
+    doc = sign(make_pdf(), pki.person, pki, field="edoc.sig.person", with_timestamp=True)
+    report = verifier_for().verify_pdf(add_dss(doc, make_crl(pki, [pki.person])))
+    assert report.verdict is Indication.TOTAL_FAILED and report.subindication is SubIndication.REVOKED
