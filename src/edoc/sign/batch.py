@@ -1,0 +1,190 @@
+"""Batches: :func:`sign_many` signs many files with one session per worker process.
+
+Each worker builds its :class:`~edoc.sign.PdfSigningSession` once (the key opened once, the font subset
+once) from a picklable ``session_factory``; the parent asks for the PIN once and hands it to the factory.
+The act is any callable ``act(data, session=…) -> SignedPdf`` (e.g. ``functools.partial(approve, image=…)``).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from edoc.errors import EdocError, InvalidInput
+from edoc.sign.appearance import PreparedFont, default_font, seed_default_fonts
+from edoc.sign.engine import PdfSigningSession, SignedPdf
+from edoc.util.fs import atomic_write_bytes
+
+__all__ = ["SignJob", "Outcome", "sign_many"]
+
+Act = Callable[..., SignedPdf]
+SessionFactory = Callable[[], PdfSigningSession]
+
+
+@dataclass(frozen=True)
+class SignJob:
+    """One file to sign: where it is, where the signed file goes."""
+
+    source: Path
+    output: Path
+    #: extra keyword arguments for the act on this file only (e.g. ``{"number": 7}`` for :func:`issue`)
+    options: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one file (``error`` is the :class:`EdocError`'s text when it failed)."""
+
+    source: Path
+    output: Path | None
+    ok: bool
+    error: str | None = None
+    error_vi: str | None = None
+    signing_time: datetime | None = None
+    ms: float = 0.0
+
+
+_worker_session: PdfSigningSession | None = None
+
+
+def _init_worker(factory: SessionFactory, fonts: dict[str, PreparedFont]) -> None:
+    global _worker_session
+    seed_default_fonts(fonts)  # subset once for the whole batch, in the parent
+    _worker_session = factory()
+
+
+def _run_one(act: Act, job: SignJob, session: PdfSigningSession) -> Outcome:
+    start = time.perf_counter()
+    try:
+        data = job.source.read_bytes()
+        signed = act(data, session=session, **job.options)
+        atomic_write_bytes(job.output, signed.data)
+    except EdocError as exc:
+        if exc.path is None:
+            exc.path = str(job.source)
+        return Outcome(job.source, None, False, str(exc), exc.describe("vi"),
+                       ms=(time.perf_counter() - start) * 1000)
+    except OSError as exc:
+        return Outcome(job.source, None, False, f"{job.source}: {exc.strerror}",
+                       ms=(time.perf_counter() - start) * 1000)
+    return Outcome(job.source, job.output, True, signing_time=signed.signing_time,
+                   ms=(time.perf_counter() - start) * 1000)
+
+
+def _work(act: Act, job: SignJob) -> Outcome:
+    assert _worker_session is not None, "worker not initialised"
+    return _run_one(act, job, _worker_session)
+
+
+def sign_many(
+    jobs: Iterable[SignJob],
+    *,
+    act: Act,
+    session: PdfSigningSession | None = None,
+    session_factory: SessionFactory | None = None,
+    workers: int = 1,
+    progress: Callable[[int, int, Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Sign every job; one failure does not stop the others.
+
+    :param act: ``act(data, session=…) -> SignedPdf``; picklable when ``workers > 1``.
+    :param session: the session to use in this process (``workers == 1``).
+    :param session_factory: builds a session once per worker (required when ``workers > 1``; picklable).
+    :param workers: worker processes (1: sign in this process).
+    :param progress: called after each file with (done, total, outcome).
+    :return: one :class:`Outcome` per job, in the order of ``jobs``.
+    """
+    todo: Sequence[SignJob] = list(jobs)
+    outputs = [j.output.resolve() for j in todo]
+    if len(set(outputs)) != len(outputs):
+        raise InvalidInput("two inputs would be written to the same output file", field="output")
+    if workers < 1:
+        raise InvalidInput("workers must be 1 or more", field="workers")
+    workers = min(workers, len(todo), os.cpu_count() or 1) or 1
+    results: list[Outcome | None] = [None] * len(todo)
+    done = 0
+    if workers == 1:
+        sess = session or (session_factory() if session_factory else None)
+        if sess is None:
+            raise InvalidInput("give a session or a session factory", field="session")
+        for i, job in enumerate(todo):
+            results[i] = outcome = _run_one(act, job, sess)
+            done += 1
+            if progress:
+                progress(done, len(todo), outcome)
+        return [r for r in results if r is not None]
+    if session_factory is None:
+        raise InvalidInput("several workers need a session factory (each worker opens the key once)",
+                           field="session_factory")
+    fonts = {style: default_font(style) for style in ("regular", "italic")}
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                             initargs=(session_factory, fonts)) as pool:
+        pending: dict[Future[Outcome], int] = {pool.submit(_work, act, job): i for i, job in enumerate(todo)}
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                i = pending.pop(fut)
+                try:
+                    outcome = fut.result()
+                except Exception as exc:
+                    outcome = Outcome(todo[i].source, None, False, f"{todo[i].source}: worker failed: {exc}")
+                results[i] = outcome
+                done += 1
+                if progress:
+                    progress(done, len(todo), outcome)
+    return [r for r in results if r is not None]
+
+
+@dataclass(frozen=True)
+class KeySessionFactory:
+    """A picklable recipe for a :class:`PdfSigningSession` on a key URI (see :func:`edoc.keys.open_key`).
+
+    The PIN (when one was asked) travels in memory to the worker processes so that a person enters it once.
+    """
+
+    uri: str
+    pin: str | None = None
+    level: str = "B-B"
+    tsa_url: str | None = None
+    padding: str | None = None
+    digest: str = "sha256"
+
+    def __repr__(self) -> str:  # never show the PIN
+        return f"KeySessionFactory(uri={self.uri!r}, level={self.level!r})"
+
+    def open(self, *, pin: object = None) -> PdfSigningSession:
+        """Open the key and build the session (the backend stays open for the session's lifetime)."""
+        from edoc.keys import open_key
+
+        backend = open_key(self.uri, pin=pin if pin is not None else self.pin)  # type: ignore[arg-type]
+        algorithm = _algorithm(backend, self.padding, self.digest)
+        signer = backend.pyhanko_signer(algorithm=algorithm)
+        session = PdfSigningSession(signer, level=self.level, tsa_url=self.tsa_url,  # type: ignore[arg-type]
+                                    digest=self.digest)
+        session.backend = backend  # type: ignore[attr-defined]
+        return session
+
+    def __call__(self) -> PdfSigningSession:
+        return self.open()
+
+
+def _algorithm(backend: object, padding: str | None, digest: str) -> Any:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from edoc import keys
+
+    if padding is None or not isinstance(getattr(backend, "public_key", None), rsa.RSAPublicKey):
+        return None
+    bits = {"sha256": "256", "sha384": "384", "sha512": "512"}.get(digest)
+    if bits is None:
+        raise InvalidInput(f"digest {digest} with RSA: use sha256, sha384 or sha512", field="digest")
+    name = {"pss": "RSA_PSS_SHA", "pkcs1v15": "RSA_PKCS1_SHA"}.get(padding.lower())
+    if name is None:
+        raise InvalidInput(f"unknown RSA padding {padding!r}; use pss or pkcs1v15", field="padding")
+    return getattr(keys, name + bits)
