@@ -117,7 +117,8 @@ def main() -> int:
                              f"pkcs11:token=edoc-test;object={token_obj}?module-path={hsm['PKCS11_MODULE']}", "1234"))
             keys = [open_key(uri, pin=pin) for _, uri, pin in uris]  # one open, one login for all signatures
             try:
-                contenders: dict[str, Callable[[bytes], bytes]] = {"cryptography": _bare(files / f"{label}.key.pem", alg)}
+                contenders: dict[str, Callable[[bytes], bytes]] = {
+                    "cryptography": _bare(files / f"{label}.key.pem", alg)}
                 for (name, _, _), key in zip(uris, keys, strict=True):
                     contenders[name] = functools.partial(key.sign_digest, algorithm=alg)
                 if hsm:

@@ -9,6 +9,7 @@
 #   edoc-test        signer-rsa (id 01, person-rsa), signer-ec (id 02, person-ec, P-256), CA certificates
 #   UBND Thuận Nam   "chữ ký số" (id 0a, agency-rsa): a non-ASCII token and object label, the only key
 #   edoc-mismatch    signer (id 01): the key of person-rsa with the certificate of agency-rsa
+#   edoc-always-auth signer (id 01): person-rsa with CKA_ALWAYS_AUTHENTICATE (context-specific login)
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 DIR [URL_PREFIX]" >&2; exit 2; }
 command -v softhsm2-util >/dev/null || { echo "softhsm2-util not found (apt-get install softhsm2)" >&2; exit 3; }
@@ -69,6 +70,20 @@ cert "UBND Thuận Nam" "Root Chính phủ" 21 "$P/gov-root.cert.der"
 init edoc-mismatch
 key edoc-mismatch signer 01 "$P/person-rsa.key.pem"
 cert edoc-mismatch signer 01 "$P/agency-rsa.cert.der"
+
+# a key that demands a context-specific login before each signature (CKA_ALWAYS_AUTHENTICATE)
+init edoc-always-auth
+"$PY" - "$P/person-rsa.key.pem" "$DIR/always-auth.key.der" <<'PYEOF'
+import sys
+from cryptography.hazmat.primitives import serialization
+key = serialization.load_pem_private_key(open(sys.argv[1], "rb").read(), None)
+open(sys.argv[2], "wb").write(key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                                serialization.NoEncryption()))
+PYEOF
+pkcs11-tool --module "$MODULE" --token-label edoc-always-auth --login --pin $PIN --write-object \
+  "$DIR/always-auth.key.der" --type privkey --always-auth --usage-sign --label signer --id 01 >/dev/null
+rm -f "$DIR/always-auth.key.der"
+cert edoc-always-auth signer 01 "$P/person-rsa.cert.der"
 
 echo "SOFTHSM2_CONF=$DIR/softhsm2.conf"
 echo "PKCS11_MODULE=$MODULE"

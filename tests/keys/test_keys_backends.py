@@ -258,3 +258,37 @@ def test_errors_are_key_backend_errors() -> None:
 
     for name in errors.__all__:
         assert issubclass(getattr(errors, name), KeyBackendError)
+
+
+@pytest.mark.softhsm
+def test_two_backends_on_one_token_share_the_login(softhsm: object) -> None:
+    """PKCS#11 keeps the login per application: a second backend on the same token must not log in again,
+    and closing the first must not log the second out."""
+    first = open_key(softhsm.uri("edoc-test", "signer-rsa"), pin="1234")  # type: ignore[attr-defined]
+    second = open_key(softhsm.uri("edoc-test", "signer-ec"), pin="1234")  # type: ignore[attr-defined]
+    first.close()
+    digest = os.urandom(32)
+    _verify_digest(second.certificate_crypto.public_key(), second.sign_digest(digest), digest, ECDSA_SHA256)
+    second.close()
+    with pytest.raises(WrongPIN):  # the session is gone: a new open logs in (and checks the PIN) again
+        open_key(softhsm.uri("edoc-test", "signer-rsa"), pin="9999")  # type: ignore[attr-defined]
+
+
+@pytest.mark.softhsm
+def test_context_specific_login_for_always_authenticate_keys(softhsm: object) -> None:
+    """SoftHSM refuses to sign with a CKA_ALWAYS_AUTHENTICATE key without C_Login(CKU_CONTEXT_SPECIFIC)."""
+    with open_key(softhsm.uri("edoc-always-auth"), pin="1234") as key:  # type: ignore[attr-defined]
+        public = key.certificate_crypto.public_key()
+        for _ in range(3):
+            data = os.urandom(64)
+            assert key.default_algorithm.verify(public, key.sign(data), data)
+
+
+def test_missing_python_pkcs11_names_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import sys
+
+    from edoc.errors import MissingDependency
+
+    monkeypatch.setitem(sys.modules, "pkcs11", None)  # import pkcs11 -> ImportError
+    with pytest.raises(MissingDependency, match=r"edoc\[pkcs11\]"):
+        open_key(f"pkcs11:token=x?module-path={tmp_path / 'lib.so'}", pin="1")

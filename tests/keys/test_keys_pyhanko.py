@@ -63,3 +63,16 @@ def test_pades_rsa_pkcs1(pki: TestPKI, pki_files: Any, frozen_now: Any) -> None:
         status, signer_info = _sign_and_validate(key, pki, RSA_PKCS1_SHA256)
         assert status.valid and status.trusted
         assert signer_info["signature_algorithm"]["algorithm"].native == "sha256_rsa"
+
+
+def test_digest_mismatch_is_refused(pki_files: Any) -> None:
+    import asyncio
+
+    from edoc.keys import AlgorithmRefused
+    from pki import pem_uri
+
+    with open_key(pem_uri(pki_files, "person-rsa")) as key:
+        signer = key.pyhanko_signer()
+        assert asyncio.run(signer.async_sign_raw(b"x", "sha256", dry_run=True)) == bytes(256)
+        with pytest.raises(AlgorithmRefused, match="sha384"):
+            asyncio.run(signer.async_sign_raw(b"x", "sha384"))

@@ -115,19 +115,19 @@ class PKCS12Backend(SoftwareKeyBackend):
                 loaded = pkcs12.load_key_and_certificates(data, secret.reveal().encode("utf-8"))
             except ValueError:
                 raise WrongPassword("wrong PKCS#12 password", message_vi="Mật khẩu tệp PKCS#12 không đúng",
-                                    path=self._path, backend=self._name) from None
+                                    path=self._path, backend=self.scheme) from None
             finally:
                 del secret
         key, cert, extra = loaded
         if key is None:
-            raise KeyNotFound("the PKCS#12 file holds no private key", path=self._path, backend=self._name)
+            raise KeyNotFound("the PKCS#12 file holds no private key", path=self._path, backend=self.scheme)
         self._key = self._use_key(key)
         if cert is None:
             if any(same_public_key(c, key.public_key()) for c in extra):
                 cert = next(c for c in extra if same_public_key(c, key.public_key()))
             else:
                 raise KeyMismatch("the PKCS#12 file holds no certificate for its private key",
-                                  path=self._path, backend=self._name)
+                                  path=self._path, backend=self.scheme)
         leaf = to_asn1(cert)
         self._set_identity(leaf, order_chain(leaf, [to_asn1(c) for c in extra]), key.public_key())
 
@@ -182,7 +182,7 @@ class PEMBackend(SoftwareKeyBackend):
                     if "password" in str(exc).lower() or "decrypt" in str(exc).lower():
                         raise WrongPassword("wrong password for the key file", path=self._key_path,
                                             message_vi="Mật khẩu tệp khóa không đúng",
-                                            backend=self._name) from None
+                                            backend=self.scheme) from None
                     raise
                 finally:
                     del secret
@@ -199,12 +199,12 @@ class PEMBackend(SoftwareKeyBackend):
         else:
             raise KeyNotFound("no certificate: add ?cert=CERT_PATH to the pem: URI", path=self._key_path,
                               message_vi="Thiếu chứng thư số: thêm ?cert=TỆP vào địa chỉ pem:",
-                              backend=self._name)
+                              backend=self.scheme)
         leaf = next((c for c in certs if same_public_key(c, key.public_key())), None)
         if leaf is None:
             raise KeyMismatch("the certificate does not belong to the private key",
                               message_vi="Chứng thư số không khớp với khóa bí mật",
-                              path=self._cert_path or self._key_path, backend=self._name)
+                              path=self._cert_path or self._key_path, backend=self.scheme)
         pool: list[x509.Certificate] = [c for c in certs if c is not leaf]
         if self._chain_path is not None:
             pool.extend(read_certificates(self._chain_path))

@@ -7,14 +7,13 @@ never re-parsed and a token is logged in once for a whole batch. The dry run pyH
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from pyhanko.sign.signers import Signer
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from edoc.keys.algorithms import HashAlgorithm, SignatureAlgorithm, SignatureScheme
 from edoc.keys.base import KeyBackend
+from edoc.keys.errors import AlgorithmRefused
 
 __all__ = ["BackendSigner", "as_pyhanko_signer"]
 
@@ -62,9 +61,12 @@ class BackendSigner(Signer):
     async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
         """Sign ``data`` (the DER of the signed attributes) hashed with ``digest_algorithm``."""
         alg = self._algorithm
-        wanted = HashAlgorithm.from_name(digest_algorithm)
-        if wanted is not alg.hash:
-            alg = replace(alg, hash=wanted)
+        if HashAlgorithm.from_name(digest_algorithm) is not alg.hash:
+            # the CMS signatureAlgorithm (and RSA-PSS parameters) name alg.hash: a different digest would
+            # make a signature that contradicts its own algorithm identifier
+            raise AlgorithmRefused(f"pyHanko asked for a {digest_algorithm} signature but this signer was made "
+                                   f"for {alg.name}; pass md_algorithm={alg.hash.value!r} or build the signer "
+                                   f"with the algorithm wanted", backend=self._backend.name)
         if dry_run:
             return bytes(self._placeholder_length())
         return self._backend.sign(data, algorithm=alg)
