@@ -66,3 +66,44 @@ def test_cli_exit_codes(tmp_path: Path, good: bytes) -> None:
     assert res.exit_code == 1 and '"clause"' in res.output
     assert runner.invoke(cli, ["pdfa", "check"]).exit_code == 2
     assert check_pdfa(ok) == []
+
+
+def _pdf(objs: list[bytes]) -> bytes:
+    out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+    offsets = []
+    for i, o in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for o in offsets:
+        out += b"%010d 00000 n \n" % o
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return out
+
+
+def _flate(data: bytes) -> bytes:
+    import zlib
+
+    packed = zlib.compress(data, 9)
+    return b"<</Length %d/Filter/FlateDecode>>stream\n" % len(packed) + packed + b"\nendstream"
+
+
+HOSTILE = {
+    "page-tree-loop": _pdf([b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[2 0 R]/Count 1>>"]),
+    "deep-nesting": _pdf([b"<</Type/Catalog/Pages 2 0 R/X " + b"[" * 5000 + b"]" * 5000 + b">>",
+                          b"<</Type/Pages/Kids[]/Count 0>>"]),
+    "content-bomb": _pdf([b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+                          b"<</Type/Page/Parent 2 0 R/Contents 4 0 R/MediaBox[0 0 10 10]>>",
+                          _flate(b"0 0 m " * 5_000_000)]),
+    "annotation-flood": _pdf([b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+                              b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]/Annots[" + b"4 0 R " * 100_000
+                              + b"]>>", b"<</Type/Annot/Subtype/Text/Rect[0 0 1 1]>>"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_structures_end_in_findings(name: str) -> None:
+    findings = check_pdfa_bytes(HOSTILE[name])
+    assert findings, name
+    assert all(f.clause.startswith("6.") for f in findings)

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from edoc import InvalidInput, Paragraph
 from edoc.model import Heading, HeadingLevel, Table
-from edoc.pdf import PlaceKind, RenderOptions, Renderer, find_places, render_pdf
+from edoc.pdf import PlaceKind, Renderer, RenderOptions, find_places, render_pdf
 from edoc.pdfa import check_pdfa
 from edoc.samples import thuan_nam_decision
 

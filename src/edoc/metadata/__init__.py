@@ -61,7 +61,7 @@ class Record:
 
 class _Builder:
     def __init__(self, root: str) -> None:
-        self.root = etree.Element(f"{{{NS}}}{root}", nsmap={None: NS})
+        self.root = etree.Element(f"{{{NS}}}{root}", nsmap={None: NS})  # type: ignore[dict-item]
         self.problems: list[Problem] = []
 
     def add(self, parent: etree._Element, tag: str, value: object, *, limit: str | None = None,

@@ -20,7 +20,7 @@ from edoc.pdf.places import (
     ReservedPlace,
     find_places,
 )
-from edoc.pdf.render import RenderOptions, Renderer, RenderResult, render_bytes, render_pdf
+from edoc.pdf.render import Renderer, RenderOptions, RenderResult, render_bytes, render_pdf
 
 __all__ = [
     "FIELD_AGENCY",

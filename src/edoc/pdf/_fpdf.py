@@ -53,9 +53,10 @@ def _reduce(path: str, charset: frozenset[int]) -> bytes:
     opts = subset.Options()
     opts.notdef_outline = True
     opts.recommended_glyphs = True
+    opts.hinting = False  # PDF viewers rasterise themselves; hinting only adds bytes and subsetting time
     opts.layout_features = []
     opts.name_IDs = ["*"]
-    opts.drop_tables += ["GSUB", "GPOS", "GDEF", "DSIG", "FFTM", "hdmx", "kern"]
+    opts.drop_tables += ["GSUB", "GPOS", "GDEF", "DSIG", "FFTM", "hdmx", "kern", "gasp", "LTSH", "VDMX", "PCLT"]
     sub = subset.Subsetter(opts)
     sub.populate(unicodes=[c for c in charset if c in cmap])
     sub.subset(font)
@@ -72,7 +73,9 @@ def clone_font(proto: TTFFont, data: bytes, index: int) -> TTFFont:
     if missing:  # pragma: no cover - only on an fpdf2 upgrade
         raise RuntimeError(f"fpdf2's TTFFont no longer has {missing}: update edoc.pdf._fpdf")
     font = copy.copy(proto)
-    font.ttfont = TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True)
+    # recalcBBoxes=False: the subset keeps each glyph's bounds, and fontTools then copies the glyph data
+    # instead of decompiling and recompiling every outline (~6x faster per document)
+    font.ttfont = TTFont(io.BytesIO(data), recalcTimestamp=False, recalcBBoxes=False, lazy=True)
     font.missing_glyphs = []
     font.biggest_size_pt = 0
     font.i = index

@@ -197,9 +197,9 @@ def _add_associated(writer: PdfWriter, files: Sequence[Associated], when: dt.dat
     af = ArrayObject()
     date = TextStringObject(_pdf_date(when))
     for f in sorted(files, key=lambda f: f.name):
-        stream = DecodedStreamObject()
-        stream.set_data(f.data)
-        stream = stream.flate_encode()
+        plain = DecodedStreamObject()
+        plain.set_data(f.data)
+        stream = plain.flate_encode()
         stream.update({
             NameObject("/Type"): NameObject("/EmbeddedFile"),
             NameObject("/Subtype"): NameObject("/" + f.mime.replace("/", "#2F").replace("+", "#2B")),
@@ -228,6 +228,7 @@ def _add_associated(writer: PdfWriter, files: Sequence[Associated], when: dt.dat
         name_tree = DictionaryObject()
         root[NameObject("/Names")] = name_tree
     name_tree = name_tree.get_object()
+    assert isinstance(name_tree, DictionaryObject)
     name_tree[NameObject("/EmbeddedFiles")] = DictionaryObject({NameObject("/Names"): names})
     root[NameObject("/AF")] = af
 

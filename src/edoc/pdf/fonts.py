@@ -151,7 +151,7 @@ def _fc_match(pattern: str) -> tuple[str, Path] | None:
 def _fontconfig_faces(families: Iterable[str]) -> Iterable[FontFace]:
     for family in families:
         found = _fc_match(f"{family}:style=Regular")
-        if found is None or found[0].casefold() != family.casefold() and family != "serif":
+        if found is None or (found[0].casefold() != family.casefold() and family != "serif"):
             continue
         files = {"": found[1]}
         for style in STYLES[1:]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from edoc.model.document import Appendix, Block, Document, Heading, Paragraph, Point, Table
+from edoc.model.document import Appendix, Block, Document, Heading, Point, Table
 from edoc.model.vocab import HeadingLevel
 from edoc.pdf.places import FIELD_AGENCY, FIELD_DATE, FIELD_NUMBER, FIELD_PERSON
 
@@ -51,6 +51,12 @@ class MmPlace:
     w: float
     h: float
     font_size: float = 0.0
+
+
+def _lines(pdf: FPDF, w: float, text: str) -> list[str]:
+    """The lines ``text`` wraps to in width ``w`` with the current font (nothing drawn)."""
+    out = pdf.multi_cell(w, 5, text, dry_run=True, output="LINES")
+    return [str(line) for line in out] if isinstance(out, list) else [text]
 
 
 def _lh(size: float, factor: float = 1.15) -> float:
@@ -192,8 +198,7 @@ class Layout:
         return self.pdf.get_y()
 
     def widest_line(self, text: str, w: float) -> float:
-        lines = self.pdf.multi_cell(w, 5, text, dry_run=True, output="LINES")
-        return max((self.pdf.get_string_width(str(ln)) for ln in lines), default=0.0)
+        return max((self.pdf.get_string_width(ln) for ln in _lines(self.pdf, w, text)), default=0.0)
 
     def rule(self, cx: float, y: float, length: float) -> None:
         self.pdf.set_line_width(0.3)
@@ -347,8 +352,7 @@ class Layout:
 
     def paragraph_height(self, text: str, style: str, indent: bool) -> float:
         self.font(style, self.body)
-        lines = self.pdf.multi_cell(self.text_w, _lh(self.body), ("\u00a0" * 4 if indent else "") + text,
-                                    dry_run=True, output="LINES")
+        lines = _lines(self.pdf, self.text_w, ("\u00a0" * 4 if indent else "") + text)
         return len(lines) * _lh(self.body) + 6 * PT
 
     def first_line_height(self) -> float:
@@ -467,7 +471,7 @@ class Layout:
         if not lines:
             return 0.0
         self.font("", 11)
-        count = sum(len(self.pdf.multi_cell(self.text_w, 5, line, dry_run=True, output="LINES")) for line in lines)
+        count = sum(len(_lines(self.pdf, self.text_w, line)) for line in lines)
         return count * _lh(11) + 3
 
     def box13_contact(self, doc: Document) -> None:

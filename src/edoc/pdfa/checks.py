@@ -49,7 +49,10 @@ class Context:
 
     @property
     def root(self) -> DictionaryObject:
-        return self.reader.trailer["/Root"].get_object()  # type: ignore[no-any-return]
+        root = self.reader.trailer["/Root"].get_object()
+        if not isinstance(root, DictionaryObject):
+            raise TypeError("the trailer's /Root is not a dictionary")
+        return root
 
     def objects(self) -> list[tuple[str, Any]]:
         """Every dictionary and stream reachable from the trailer (bounded), with its reference."""
@@ -67,7 +70,7 @@ class Context:
                     ref = f"{obj.idnum} {obj.generation} R"
                     try:
                         obj = obj.get_object()
-                    except Exception:  # noqa: BLE001 - a broken reference is skipped, not fatal
+                    except Exception:  # noqa: S112 - a broken reference is skipped, not fatal
                         continue
                 if isinstance(obj, DictionaryObject):
                     out.append((ref, obj))
@@ -162,7 +165,7 @@ def check_permissions(ctx: Context) -> Iterator[Finding]:
 def _icc_header(stream: Any) -> tuple[int, bytes, bytes] | None:
     try:
         data = stream.get_data()
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
     if len(data) < 128:
         return None
@@ -310,7 +313,7 @@ def check_cidfonts(ctx: Context) -> Iterator[Finding]:
             wmode = enc.get("/WMode")
             try:
                 body = enc.get_data()[:MAX_STREAM]
-            except Exception:  # noqa: BLE001
+            except Exception:
                 body = b""
             m = re.search(rb"/WMode\s+(\d)", body)
             if m is not None and int(m.group(1)) != int(wmode or 0):
@@ -338,7 +341,7 @@ def check_widths(ctx: Context) -> Iterator[Finding]:
         if widths is None or first is None:
             continue
         try:
-            prog = desc["/FontFile2"].get_object().get_data()
+            prog = desc["/FontFile2"].get_object().get_data()  # type: ignore[union-attr]
             tt = TTFont(io.BytesIO(prog), lazy=True)
             upem = tt["head"].unitsPerEm
             cmap = None
@@ -349,7 +352,7 @@ def check_widths(ctx: Context) -> Iterator[Finding]:
                         break
             hmtx = tt["hmtx"].metrics
             order = tt.getGlyphOrder()
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: S112 - an unreadable font program is not judged here
             continue
         if not cmap:
             continue
@@ -386,7 +389,7 @@ def _annotations(ctx: Context) -> Iterator[tuple[str, DictionaryObject]]:
 
 def _zero_rect(annot: DictionaryObject) -> bool:
     try:
-        r = [float(v) for v in annot["/Rect"]]
+        r = [float(v) for v in annot["/Rect"]]  # type: ignore[attr-defined]
     except (KeyError, TypeError, ValueError):
         return False
     return r[0] == r[2] and r[1] == r[3]
@@ -493,7 +496,7 @@ def _xmp(ctx: Context) -> tuple[Any, bytes | None]:
     meta = meta.get_object()
     try:
         return meta, meta.get_data()[:MAX_STREAM]
-    except Exception:  # noqa: BLE001
+    except Exception:
         return meta, None
 
 
@@ -571,6 +574,89 @@ def check_identification(ctx: Context) -> Iterator[Finding]:
         ctx.part = int(values["part"][0])
 
 
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_EXT = {
+    "http://www.aiim.org/pdfa/ns/extension/": "pdfaExtension",
+    "http://www.aiim.org/pdfa/ns/schema#": "pdfaSchema",
+    "http://www.aiim.org/pdfa/ns/property#": "pdfaProperty",
+    "http://www.aiim.org/pdfa/ns/type#": "pdfaType",
+    "http://www.aiim.org/pdfa/ns/field#": "pdfaField",
+}
+_REQUIRED = {
+    "pdfaSchema": ("schema", "namespaceURI", "prefix"),
+    "pdfaProperty": ("name", "valueType", "category", "description"),
+    "pdfaType": ("type", "namespaceURI", "prefix", "description"),
+    "pdfaField": ("name", "valueType", "description"),
+}
+
+
+def _resources(container: Any) -> list[Any]:
+    """The resource nodes of an rdf:Bag/rdf:Seq under ``container`` (li with parseType or a Description)."""
+    out = []
+    lis = [li for coll in container for li in coll.findall(f"{{{_RDF}}}li")]
+    for li in lis:
+        if li.get(f"{{{_RDF}}}parseType") == "Resource":
+            out.append(li)
+        else:
+            out.extend(li.findall(f"{{{_RDF}}}Description"))
+    return out
+
+
+def _has(node: Any, uri: str, name: str) -> bool:
+    return node.find(f"{{{uri}}}{name}") is not None or node.get(f"{{{uri}}}{name}") is not None
+
+
+def check_extension_schemas(ctx: Context) -> Iterator[Finding]:
+    """6.6.2.3.3: PDF/A extension schemas are complete and use the prescribed prefixes."""
+    meta, data = _xmp(ctx)
+    if meta is None or data is None or re.search(rb"<!(DOCTYPE|ENTITY)", data):
+        return
+    tree = _parse_xmp(data)
+    if tree is None:
+        return
+    ref = _ref(meta, "catalog /Metadata")
+    for el in tree.iter():
+        for prefix, uri in (el.nsmap or {}).items():
+            want = _EXT.get(uri)
+            if want is not None and prefix != want:
+                yield Finding("6.6.2.3.3", ref, f"the namespace {uri} has the prefix {prefix!r}, not {want!r}")
+                return
+    uris = {v: k for k, v in _EXT.items()}
+
+    def missing(node: Any, kind: str) -> Iterator[Finding]:
+        for name in _REQUIRED[kind]:
+            if not _has(node, uris[kind], name):
+                yield Finding("6.6.2.3.3", ref, f"an extension schema lacks {kind}:{name}")
+
+    for schemas in tree.iter(f"{{{uris['pdfaExtension']}}}schemas"):
+        for schema in _resources(schemas):
+            yield from missing(schema, "pdfaSchema")
+            for prop in schema.findall(f"{{{uris['pdfaSchema']}}}property"):
+                for node in _resources(prop):
+                    yield from missing(node, "pdfaProperty")
+            for vt in schema.findall(f"{{{uris['pdfaSchema']}}}valueType"):
+                for node in _resources(vt):
+                    yield from missing(node, "pdfaType")
+                    for fld in node.findall(f"{{{uris['pdfaType']}}}field"):
+                        for fnode in _resources(fld):
+                            yield from missing(fnode, "pdfaField")
+
+
+def check_xmp_property_types(ctx: Context) -> Iterator[Finding]:
+    """6.6.2.3.1: properties of the predefined XMP schemas have the value types of XMP 2005."""
+    from edoc.pdfa.xmp_types import check_xmp_types
+
+    meta, data = _xmp(ctx)
+    if meta is None or data is None or re.search(rb"<!(DOCTYPE|ENTITY)", data):
+        return
+    tree = _parse_xmp(data)
+    if tree is None:
+        return
+    ref = _ref(meta, "catalog /Metadata")
+    for name, problem in check_xmp_types(tree):
+        yield Finding("6.6.2.3.1", ref, f"the XMP property {name} {problem}")
+
+
 def check_embedded_files(ctx: Context) -> Iterator[Finding]:
     """6.8 (PDF/A-2: only PDF/A files embedded; PDF/A-3: file specifications with /AFRelationship, /F, /UF,
     the embedded file with /Subtype and /Params /ModDate)."""
@@ -600,7 +686,7 @@ def check_embedded_files(ctx: Context) -> Iterator[Finding]:
                 if isinstance(s, StreamObject):
                     try:
                         head = s.get_data()[:1024]
-                    except Exception:  # noqa: BLE001
+                    except Exception:
                         head = b""
                     if not head.startswith(b"%PDF-"):
                         yield Finding("6.8", _ref(s, ref), "PDF/A-2 embeds only PDF/A files")
@@ -618,6 +704,8 @@ CHECKS: tuple[tuple[str, Callable[[Context], Iterator[Finding]]], ...] = (
     ("6.4.1", check_forms),
     ("6.5.1", check_actions),
     ("6.6.2.1", check_metadata_stream),
+    ("6.6.2.3.1", check_xmp_property_types),
+    ("6.6.2.3.3", check_extension_schemas),
     ("6.6.4", check_identification),
     ("6.8", check_embedded_files),
 )
