@@ -76,8 +76,8 @@ def demo(ctx: click.Context, out_dir: Path) -> None:
             pdf = out_dir / "quyet-dinh.pdf"
             result = render_pdf(doc, pdf)
             state["pdf"] = pdf
-            face = getattr(result, "font_name", None) or getattr(result, "font", "")
-            return f"{pdf} ({_say(lang, 'phông', 'font')}: {face})"
+            return (f"{pdf} ({result.conformance}, {result.pages} {_say(lang, 'trang', 'page(s)')}, "
+                    f"{_say(lang, 'phông', 'font')} {result.face})")
 
         steps.run("Kết xuất PDF/A theo Nghị định 30", "Render Decree 30 PDF/A", render_step)
 
