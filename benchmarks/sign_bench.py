@@ -103,19 +103,26 @@ def images() -> tuple[bytes, bytes]:
     return out[0], out[1]
 
 
-def measure(fn: Callable[[], object], runs: int) -> tuple[float, float]:
-    """Median ms over ``runs`` (after one warm-up) and the peak traced MiB of one call."""
-    fn()
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
+def measure(variants: dict[str, tuple[Callable[[], object], int]]) -> dict[str, tuple[float, float]]:
+    """Median ms per variant, the variants interleaved run by run (a loaded machine slows them alike), and
+    the peak traced MiB of one call of each. ``variants``: name -> (function, runs)."""
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    for fn, _ in variants.values():
+        fn()  # warm-up
+    for i in range(max(runs for _, runs in variants.values())):
+        for name, (fn, runs) in variants.items():
+            if i < runs:
+                t = time.perf_counter()
+                fn()
+                times[name].append((time.perf_counter() - t) * 1000)
+    out = {}
+    for name, (fn, _) in variants.items():
+        tracemalloc.start()
         fn()
-        times.append((time.perf_counter() - t) * 1000)
-    tracemalloc.start()
-    fn()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return statistics.median(times), peak / 2**20
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        out[name] = (statistics.median(times[name]), peak / 2**20)
+    return out
 
 
 def pyhanko_out_of_the_box(p12: Path, data: bytes) -> bytes:
@@ -194,14 +201,14 @@ def main() -> None:
             data = make_pdf(pages)
             approved = approve(data, session=person, image=sig).data
             n = runs if pages == 1 else max(3, runs // 3)
-            res = {
-                "edoc issue (seal + VN text)": measure(
+            res = measure({
+                "edoc issue (seal + VN text)": (
                     lambda approved=approved: issue(approved, session=agency, seal=seal, number=5), n),
-                "edoc sign (invisible)": measure(lambda data=data: sign(data, session=agency), n),
-                "pyhanko out of the box (TTF stamp)": measure(
+                "edoc sign (invisible)": (lambda data=data: sign(data, session=agency), n),
+                "pyhanko out of the box (TTF stamp)": (
                     lambda data=data: pyhanko_out_of_the_box(keys["agency"], data), max(3, n // 3)),
-                "pyhanko tuned (invisible)": measure(lambda data=data: pyhanko_tuned(tuned, data), n),
-            }
+                "pyhanko tuned (invisible)": (lambda data=data: pyhanko_tuned(tuned, data), n),
+            })
             base_oob = res["pyhanko out of the box (TTF stamp)"][0]
             base_tuned = res["pyhanko tuned (invisible)"][0]
             label = f"{pages} p, {len(data) // 1024} KiB"
@@ -212,21 +219,22 @@ def main() -> None:
                 print(f"{label:<10} {name:<34} {ms:8.1f} {peak:9.2f} {ratio:>22}")
 
         # batch: sign_many on 1 and 2 worker processes (each opens the key once)
-        batch = 40 if not args.quick else 16
+        batch = 60 if not args.quick else 16
         src = folder / "in"
         src.mkdir()
         one = make_pdf(1)
         for i in range(batch):
             (src / f"{i:03d}.pdf").write_bytes(one)
         factory = KeySessionFactory(f"pkcs12:{keys['agency']}", pin=PASSWORD.decode())
-        timings = {}
-        for workers in (1, 2):
-            out = folder / f"out{workers}"
+        timings: dict[int, float] = {}
+        for rep, workers in enumerate((1, 2, 1, 2)):  # alternated, best of two: the machine may be shared
+            out = folder / f"out{rep}"
             out.mkdir()
             jobs = [SignJob(p, out / p.name) for p in sorted(src.glob("*.pdf"))]
             t = time.perf_counter()
             results = sign_many(jobs, act=functools.partial(sign), session_factory=factory, workers=workers)
-            timings[workers] = (time.perf_counter() - t) * 1000
+            took = (time.perf_counter() - t) * 1000
+            timings[workers] = min(timings.get(workers, took), took)
             assert all(r.ok for r in results)
         print(f"sign_many {batch} docs: 1 worker {timings[1]:.0f} ms, 2 workers {timings[2]:.0f} ms, "
               f"speed-up {timings[1] / timings[2]:.2f}x (includes each worker's key/font setup)")

@@ -15,7 +15,8 @@ from pypdf import PdfReader
 
 from edoc.errors import InvalidInput, MalformedFile
 from edoc.model.document import VIETNAM_TZ
-from edoc.sign import CopyForm, PdfSigningSession, appendix, approve, copy, iso_time, issue, sign
+from edoc.sign import CopyForm, PdfSigningSession, appendix, approve, copy, find_text, iso_time, issue, sign
+from edoc.sign.appearance import default_font
 
 from ._support import SignPki, make_foreign_pdf, make_seal_png, make_signature_png, validate_all
 
@@ -51,6 +52,12 @@ def test_approve_certifies_and_reserves_the_places(issued: tuple[bytes, bytes], 
     assert {"edoc.number", "edoc.date", "edoc.sig.agency"} <= set(fields)
     assert fields["edoc.number"] == ""
     reader = PdfReader(BytesIO(approved))
+    widget = (reader.get_fields() or {})["edoc.sig.person"].indirect_reference.get_object()
+    widget = widget["/Kids"][0].get_object() if "/Kids" in widget else widget
+    top, bottom = float(widget["/Rect"][3]), float(widget["/Rect"][1])
+    [position] = find_text(approved, "CHỦ TỊCH", default_font())
+    [name] = find_text(approved, "Nguyễn Văn An", default_font())
+    assert name.rect[3] < bottom < top < position.rect[1]  # between the position line and the name
     perms = reader.trailer["/Root"]["/Perms"]["/DocMDP"].get_object()
     assert perms["/Reference"][0]["/TransformParams"]["/P"] == 2
 
@@ -209,3 +216,28 @@ def test_qpdf_check_after_every_act(issued: tuple[bytes, bytes], tmp_path: Path)
         path.write_bytes(data)
         res = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True, timeout=60)
         assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_places_on_a_later_page(sessions: tuple[PdfSigningSession, PdfSigningSession], sign_pki: SignPki) -> None:
+    person, agency = sessions
+    approved = approve(make_foreign_pdf(pages=3), session=person, image=make_signature_png(),
+                       box=(2, (320.0, 150.0, 500.0, 230.0))).data
+    done = issue(approved, session=agency, seal=make_seal_png(), number=9).data
+    reader = PdfReader(BytesIO(done))
+    fields = reader.get_fields() or {}
+    for name in ("edoc.sig.person", "edoc.sig.agency"):
+        widget = fields[name].indirect_reference.get_object()
+        widget = widget["/Kids"][0].get_object() if "/Kids" in widget else widget
+        assert widget.raw_get("/P").idnum == reader.pages[2].indirect_reference.idnum, name
+    assert all(c.valid and c.trusted for c in validate_all(done, sign_pki.root))
+
+
+def test_after_certification_only_invisible_signatures(issued: tuple[bytes, bytes], sign_pki: SignPki,
+                                                       sessions: tuple[PdfSigningSession, PdfSigningSession]) -> None:
+    person, _ = sessions
+    with pytest.raises(InvalidInput, match="certified"):
+        sign(issued[1], session=person, page=0, rect=(50, 50, 150, 100))
+    out = sign(issued[1], session=person, field_name="Reviewer").data
+    checks = {c.field: c for c in validate_all(out, sign_pki.root)}
+    assert checks["edoc.sig.person"].docmdp_ok and checks["edoc.sig.person"].valid
+    assert checks["Reviewer"].valid

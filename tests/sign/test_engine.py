@@ -19,7 +19,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
-from edoc.errors import InvalidInput, UnsupportedFeature
+from edoc.errors import InvalidInput
 from edoc.sign import Level, Padding, PdfSigningSession, sign
 
 from ._support import SignPki, _name, make_foreign_pdf, validate_all
@@ -129,8 +129,10 @@ def test_weak_key_is_refused(sign_pki: SignPki) -> None:
 def test_levels(sign_pki: SignPki) -> None:
     with pytest.raises(InvalidInput, match="time-stamp"):
         PdfSigningSession(sign_pki.person.signer(), level="B-T")
-    with pytest.raises(UnsupportedFeature):
+    with pytest.raises(InvalidInput, match="time-stamp"):
         PdfSigningSession(sign_pki.person.signer(), level="B-LTA")
+    with pytest.raises(InvalidInput, match="trust"):
+        PdfSigningSession(sign_pki.person.signer(), level="B-LT", timestamper=_tsa(sign_pki))
     with pytest.raises(InvalidInput):
         PdfSigningSession(sign_pki.person.signer(), level="B-X")
     with pytest.raises(InvalidInput, match="http"):
@@ -155,3 +157,34 @@ def test_signing_time_is_used_and_must_be_aware(sign_pki: SignPki) -> None:
     assert check.signing_time == when
     with pytest.raises(InvalidInput):
         sign(make_foreign_pdf(), session=session, signing_time=dt.datetime(2026, 1, 1))
+
+
+@pytest.mark.parametrize("blob", [b"", b"\x89PNG\r\n\x1a\nbroken", b"GIF89a" + b"\x00" * 10])
+def test_bad_images_are_invalid_input(blob: bytes) -> None:
+    from edoc.sign import PreparedImage
+
+    with pytest.raises(InvalidInput):
+        PreparedImage.load(blob)
+
+
+def test_image_bomb_is_refused() -> None:
+    import io
+
+    from PIL import Image
+
+    from edoc.sign import PreparedImage
+
+    buf = io.BytesIO()
+    Image.new("L", (5000, 5000)).save(buf, "PNG")  # compresses to a few KiB
+    with pytest.raises(InvalidInput, match="pixels"):
+        PreparedImage.load(buf.getvalue(), max_pixels=1_000_000)
+
+
+def test_font_cannot_show_foreign_script() -> None:
+    from edoc.sign.appearance import default_font
+
+    with pytest.raises(InvalidInput, match="cannot show"):
+        default_font().encode("日本")
+    encoded = default_font().encode("ĐƯỢC ỹ")  # NFC Vietnamese: one glyph per letter, none is .notdef (0)
+    gids = [int(encoded[i:i + 4], 16) for i in range(1, len(encoded) - 1, 4)]
+    assert len(gids) == 6 and 0 not in gids and len(set(gids)) == 6

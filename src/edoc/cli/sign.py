@@ -8,6 +8,7 @@ document was signed, 1 otherwise.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from typing import Any
 import click
 
 from edoc.cli import lang_of
-from edoc.errors import InvalidInput
+from edoc.errors import InvalidInput, ResourceError
 
 __all__ = ["sign"]
 
@@ -40,9 +41,14 @@ def _common(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
                      help="Output file (one input) or folder (several inputs)."),
         click.option("--key", "key_uri", required=True, help="Key URI: pkcs12:…, pem:…, pkcs11:…"),
-        click.option("--level", type=click.Choice(["B-B", "B-T"]), default="B-B", show_default=True,
-                     help="PAdES level."),
-        click.option("--tsa", "tsa_url", help="RFC 3161 time-stamp server URL (for B-T)."),
+        click.option("--level", type=click.Choice(["B-B", "B-T", "B-LT", "B-LTA"]), default="B-B",
+                     show_default=True, help="PAdES level."),
+        click.option("--tsa", "tsa_url", help="RFC 3161 time-stamp server URL (B-T and above)."),
+        click.option("--trust", "trust", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="Trust anchor certificate for B-LT/B-LTA (repeatable)."),
+        click.option("--intermediate", "intermediates", multiple=True,
+                     type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="Extra intermediate certificate for B-LT/B-LTA (repeatable)."),
         click.option("--padding", type=click.Choice(["pss", "pkcs1v15"]), default=None,
                      help="RSA padding (default: the key backend's, PSS)."),
         click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
@@ -74,8 +80,8 @@ def _jobs(inputs: tuple[Path, ...], output: Path,
 
 
 def _run(ctx: click.Context, act: Any, inputs: tuple[Path, ...], output: Path, key_uri: str, level: str,
-         tsa_url: str | None, padding: str | None, jobs: int,
-         options: Callable[[int], dict[str, object]] | None = None) -> None:
+         tsa_url: str | None, padding: str | None, jobs: int, trust: tuple[Path, ...] = (),
+         intermediates: tuple[Path, ...] = (), options: Callable[[int], dict[str, object]] | None = None) -> None:
     from edoc.sign import KeySessionFactory, sign_many
 
     todo = _jobs(inputs, output, options)
@@ -86,10 +92,16 @@ def _run(ctx: click.Context, act: Any, inputs: tuple[Path, ...], output: Path, k
         asked.append(value)
         return value
 
-    factory = KeySessionFactory(key_uri, level=level, tsa_url=tsa_url, padding=padding)
+    try:
+        anchors = tuple(p.read_bytes() for p in trust)
+        extra = tuple(p.read_bytes() for p in intermediates)
+    except OSError as exc:
+        raise ResourceError(f"cannot read a certificate: {exc.strerror}", path=exc.filename) from exc
+    factory = KeySessionFactory(key_uri, level=level, tsa_url=tsa_url, padding=padding, trust=anchors,
+                                intermediates=extra)
     session = factory.open(pin=ask)  # the one PIN entry (also checks the key before any worker starts)
     if asked:
-        factory = KeySessionFactory(key_uri, pin=asked[-1], level=level, tsa_url=tsa_url, padding=padding)
+        factory = dataclasses.replace(factory, pin=asked[-1])
     lang = lang_of(ctx)
 
     def progress(done: int, total: int, outcome: Any) -> None:

@@ -28,12 +28,11 @@ from typing import Any
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfError
-from pyhanko.pdf_utils.reader import PdfFileReader
 
 from edoc.errors import InvalidInput, MalformedFile, ResourceError
 from edoc.model.document import VIETNAM_TZ, nfc
 from edoc.sign.appearance import ImagePlacement, PreparedImage, Stamp, TextLine, wrap_lines
-from edoc.sign.engine import PdfSigningSession, Revision, SignedPdf, _box
+from edoc.sign.engine import PdfSigningSession, Revision, SignedPdf, signature_box
 from edoc.sign.places import (
     FIELD_AGENCY,
     FIELD_DATE,
@@ -99,13 +98,14 @@ class _Doc:
     page_sizes: tuple[tuple[float, float, float, float], ...]
 
 
-def _inspect(data: bytes, source: str | None) -> _Doc:
+def _inspect(reader: Any, source: str | None) -> _Doc:
     try:
-        reader = PdfFileReader(BytesIO(data), strict=False)
         fields = find_fields(reader)
-        sigs = reader.embedded_signatures
-        signed = bool(sigs)
-        certified = any(s.docmdp_level is not None for s in sigs)
+        # from the fields and /Perms, without parsing the signatures' /Contents (pyHanko reads hex strings
+        # byte by byte: that alone cost more than a signature)
+        signed = _has_signature(reader)
+        perms = reader.root.get("/Perms")
+        certified = perms is not None and "/DocMDP" in perms.get_object()
         count = int(reader.root["/Pages"]["/Count"])
         sizes = []
         for i in range(min(count, 1)):
@@ -120,6 +120,22 @@ def _inspect(data: bytes, source: str | None) -> _Doc:
 
 
 Rect4 = tuple[float, float, float, float]
+
+
+def _has_signature(reader: Any) -> bool:
+    """Whether any signature field has a value (checked without resolving /V, see :func:`_inspect`)."""
+    form = reader.root.get("/AcroForm")
+    if form is None:
+        return False
+    stack = [(ref, 0) for ref in form.get_object().get("/Fields", []) or []]
+    while stack:
+        ref, depth = stack.pop()
+        node = ref.get_object()
+        if node.get("/FT") == "/Sig" and "/V" in node:
+            return True
+        if depth < 16:
+            stack.extend((kid, depth + 1) for kid in node.get("/Kids", []) or [])
+    return False
 
 
 def _fit(image: PreparedImage, box: Rect4, fill: float = 0.9) -> Rect4:
@@ -305,6 +321,7 @@ def _date_text(when: dt.date) -> str:
 
 # ---------------------------------------------------------------- anchors
 
+_ANY_TEXT_RE = re.compile(r"\S.*\S|\S")
 _NUMBER_RE = re.compile(r"Số\s*:")
 _NUMBER_GAP_RE = re.compile(r"Số\s*:\s*")
 _DATE_RE = re.compile(r"ngày[\s.…_]*tháng[\s.…_]*năm(\s*\d{4})?")
@@ -336,7 +353,13 @@ def _name_box(session: PdfSigningSession, data: bytes, name: str) -> Place | Non
     hit = hits[-1]
     cx = (hit.rect[0] + hit.rect[2]) / 2
     bottom = hit.rect[3] + 2
-    return Place(hit.page, (cx - 85, bottom, cx + 85, bottom + 70), size=hit.size)
+    top = bottom + 70
+    # between the position line and the name: stop under the nearest text above the name, in its column
+    for above in find_text(data, _ANY_TEXT_RE, session.font, pages=range(hit.page, hit.page + 1)):
+        x1, y1, x2, _y2 = above.rect
+        if y1 > bottom + 12 and x1 < cx + 85 and x2 > cx - 85:
+            top = min(top, y1 - 2)
+    return Place(hit.page, (cx - 85, bottom, cx + 85, top), size=hit.size)
 
 
 # ---------------------------------------------------------------- the acts
@@ -362,7 +385,8 @@ def approve(
     """
     data, source = _read(pdf)
     img = _image(image)
-    doc = _inspect(data, source)
+    writer = session.writer_for(data, source)
+    doc = _inspect(writer.prev, source)
     if doc.signed:
         raise InvalidInput("the document is already signed; the approval (certification) signature must be "
                            "the first", message_vi="Văn bản đã có chữ ký; chữ ký phê duyệt phải là chữ ký đầu "
@@ -407,12 +431,12 @@ def approve(
             from pyhanko.sign.fields import SigFieldSpec, append_signature_field
 
             append_signature_field(rev.writer, SigFieldSpec(FIELD_AGENCY, on_page=place.page,
-                                                            box=_box(agency_rect)))
+                                                            box=signature_box(agency_rect)))
 
     def appearance(rev: Revision, w: float, h: float) -> Stamp:
         return Stamp(w, h, images=(ImagePlacement(img, 0, 0, w, h),))
 
-    return session.sign(data, field_name=FIELD_PERSON, page=place.page, box=image_rect, appearance=appearance,
+    return session.sign(writer, field_name=FIELD_PERSON, page=place.page, box=image_rect, appearance=appearance,
                         prepare=prepare, certify=True, signing_time=signing_time, source=source)
 
 
@@ -456,7 +480,8 @@ def issue(
     """
     data, source = _read(pdf)
     img = _image(seal)
-    doc = _inspect(data, source)
+    writer = session.writer_for(data, source)
+    doc = _inspect(writer.prev, source)
     when = signing_time or session.now()
     if number is None and numbering is None:
         raise InvalidInput("give the document number or a numbering callback", field="number")
@@ -521,7 +546,7 @@ def issue(
         ax, ay = agency_field.rect[0], agency_field.rect[1]
         return Stamp(w, h, images=(ImagePlacement(img, seal_rect[0] - ax, seal_rect[1] - ay, seal_w, seal_h),))
 
-    return session.sign(data, field_name=FIELD_AGENCY, page=page, box=seal_rect, appearance=appearance,
+    return session.sign(writer, field_name=FIELD_AGENCY, page=page, box=seal_rect, appearance=appearance,
                         prepare=prepare, signing_time=when, source=source)
 
 
@@ -544,7 +569,8 @@ def seal_width_mm(seal: PreparedImage | PdfInput) -> float | None:
 
 def _top_right_text(session: PdfSigningSession, data: bytes, source: str | None, field: str,
                     lines_of: Callable[[dt.datetime], list[str]], signing_time: dt.datetime | None) -> SignedPdf:
-    doc = _inspect(data, source)
+    writer = session.writer_for(data, source)
+    doc = _inspect(writer.prev, source)
     if doc.certified:
         raise InvalidInput("the document is certified (DocMDP): a new visible signature would not be a permitted "
                            "change; sign a separate copy file (a new PDF made from the original)",
@@ -565,7 +591,7 @@ def _top_right_text(session: PdfSigningSession, data: bytes, source: str | None,
                       for i, t in enumerate(texts))
         return Stamp(bw, bh, lines=lines, font=font)
 
-    return session.sign(data, field_name=field, page=0, box=rect, appearance=appearance, signing_time=when,
+    return session.sign(writer, field_name=field, page=0, box=rect, appearance=appearance, signing_time=when,
                         source=source)
 
 
@@ -655,6 +681,11 @@ def sign(
         raise InvalidInput("a visible signature needs a page and rectangle, or an anchor text", field="rect")
     if box is None:
         return session.sign(data, field_name=field_name, signing_time=when, source=source)
+    writer = session.writer_for(data, source)
+    if _inspect(writer.prev, source).certified:
+        raise InvalidInput("the document is certified (DocMDP): only an invisible signature is a permitted change",
+                           message_vi="Văn bản đã được ký chứng thực: chỉ được thêm chữ ký ẩn", path=source,
+                           field="rect")
     template = text if text is not None else ("" if img is not None else "Ký bởi: {signer}\nThời gian: {time}")
     rendered = [ln for ln in nfc(template).replace("{signer}", session.signer_name)
                 .replace("{time}", iso_time(when)).splitlines() if ln.strip()]
@@ -670,5 +701,5 @@ def sign(
         tl = tuple(TextLine(t, 2, text_h - fsize * 1.2 * (i + 1) + 2.5, fsize) for i, t in enumerate(lines))
         return Stamp(w, h, images=images, lines=tl, font=session.font if tl else None)
 
-    return session.sign(data, field_name=field_name, page=target_page, box=box, appearance=appearance,
+    return session.sign(writer, field_name=field_name, page=target_page, box=box, appearance=appearance,
                         signing_time=when, source=source)

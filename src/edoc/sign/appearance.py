@@ -193,10 +193,18 @@ class PreparedFont:
             n("/StemV"): generic.NumberObject(80),
             n("/FontFile2"): writer.add_object(program),
         })
-        widths = generic.ArrayObject()
-        for gid in sorted(self.widths):
-            widths.append(generic.NumberObject(gid))
-            widths.append(generic.ArrayObject([generic.NumberObject(self.widths[gid])]))
+        widths = _W_ARRAYS.get(self.name)
+        if widths is None:  # built once per font and process: it holds no references, so writers can share it
+            widths = generic.ArrayObject()
+            gids = sorted(self.widths)
+            if gids == list(range(len(gids))):
+                widths.append(generic.NumberObject(0))
+                widths.append(generic.ArrayObject([generic.NumberObject(self.widths[g]) for g in gids]))
+            else:
+                for gid in gids:
+                    widths.append(generic.NumberObject(gid))
+                    widths.append(generic.ArrayObject([generic.NumberObject(self.widths[gid])]))
+            _W_ARRAYS[self.name] = widths
         cid_font = generic.DictionaryObject({
             n("/Type"): n("/Font"),
             n("/Subtype"): n("/CIDFontType2"),
@@ -221,6 +229,9 @@ class PreparedFont:
             n("/ToUnicode"): writer.add_object(to_unicode),
         })
         return writer.add_object(type0)
+
+
+_W_ARRAYS: dict[str, Any] = {}
 
 
 def _to_unicode_cmap(gids: dict[int, int]) -> bytes:

@@ -154,19 +154,32 @@ class KeySessionFactory:
     tsa_url: str | None = None
     padding: str | None = None
     digest: str = "sha256"
+    #: trust anchors and intermediates (DER or PEM bytes) for B-LT/B-LTA
+    trust: tuple[bytes, ...] = ()
+    intermediates: tuple[bytes, ...] = ()
 
     def __repr__(self) -> str:  # never show the PIN
         return f"KeySessionFactory(uri={self.uri!r}, level={self.level!r})"
 
-    def open(self, *, pin: object = None) -> PdfSigningSession:
-        """Open the key and build the session (the backend stays open for the session's lifetime)."""
+    def open(self, *, pin: object = None, trust: Iterable[object] = (),
+             intermediates: Iterable[object] = ()) -> PdfSigningSession:
+        """Open the key and build the session (the backend stays open for the session's lifetime).
+
+        :param pin: the PIN, or a callback asked for it (default: :attr:`pin`, then the URI's pin-source).
+        :param trust: trust anchors for B-LT/B-LTA; :param intermediates: extra intermediate certificates.
+        """
         from edoc.keys import open_key
 
         backend = open_key(self.uri, pin=pin if pin is not None else self.pin)  # type: ignore[arg-type]
         algorithm = _algorithm(backend, self.padding, self.digest)
         signer = backend.pyhanko_signer(algorithm=algorithm)
-        session = PdfSigningSession(signer, level=self.level, tsa_url=self.tsa_url,  # type: ignore[arg-type]
-                                    digest=self.digest)
+        try:
+            session = PdfSigningSession(signer, level=self.level, tsa_url=self.tsa_url,  # type: ignore[arg-type]
+                                        digest=self.digest, trust=(*self.trust, *trust),
+                                        intermediates=(*self.intermediates, *intermediates))
+        except BaseException:
+            backend.close()
+            raise
         session.backend = backend  # type: ignore[attr-defined]
         return session
 

@@ -198,13 +198,18 @@ class PdfSigningSession:
     """Signs many PDFs with one opened key: PAdES B-B or B-T, incremental updates only.
 
     :param signer: a pyHanko ``Signer`` (from :mod:`edoc.keys` or :func:`file_signer`); opened once.
-    :param level: :attr:`Level.B_B` or :attr:`Level.B_T` (B-LT/B-LTA are not implemented yet).
+    :param level: B-B, B-T (RFC 3161 signature time-stamp), B-LT (plus the DSS with the validation data of
+        the signer's chain and the TSA's) or B-LTA (plus a document time-stamp).
     :param timestamper: a pyHanko ``TimeStamper`` for B-T; or give ``tsa_url``.
     :param tsa_url: RFC 3161 time-stamp server for B-T (``http://`` or ``https://``).
     :param digest: message digest; SHA-256 or stronger (SHA-1 is refused).
     :param font: the appearance font (default: Times/Liberation Serif subset once per process).
     :param italic: the italic font (the date of box 4); default: the italic of the default face.
     :param timestamp_reserve: bytes to reserve for the time-stamp token (default: measured once).
+    :param trust: trust anchors (certificates) for B-LT/B-LTA: the chain is validated before signing and its
+        certificates, OCSP responses and CRLs (and the TSA's) are written into the DSS.
+    :param intermediates: intermediate certificates the signer's or the TSA's chain may need (B-LT/B-LTA).
+    :param validation_context: a pyHanko ``ValidationContext`` instead of ``trust`` (B-LT/B-LTA).
     :raises InvalidInput: a weak digest or key, a level without its time-stamper.
     """
 
@@ -219,14 +224,15 @@ class PdfSigningSession:
         font: PreparedFont | None = None,
         italic: PreparedFont | None = None,
         timestamp_reserve: int | None = None,
+        trust: Iterable[Any] = (),
+        intermediates: Iterable[Any] = (),
+        validation_context: Any = None,
     ) -> None:
         try:
             self.level = Level(level)
         except ValueError as exc:
-            raise InvalidInput(f"unknown PAdES level {level!r}; use B-B or B-T", field="level") from exc
-        if self.level in (Level.B_LT, Level.B_LTA):
-            raise UnsupportedFeature(f"PAdES {self.level.value} is not implemented yet; use B-B or B-T",
-                                     field="level")
+            raise InvalidInput(f"unknown PAdES level {level!r}; use B-B, B-T, B-LT or B-LTA",
+                               field="level") from exc
         digest = digest.lower().replace("-", "")
         if digest not in ALLOWED_DIGESTS:
             raise InvalidInput(f"digest {digest!r} is not allowed for new signatures; use sha256 or stronger",
@@ -238,9 +244,18 @@ class PdfSigningSession:
             from pyhanko.sign.timestamps import HTTPTimeStamper
 
             timestamper = HTTPTimeStamper(tsa_url, timeout=10)
-        if self.level is Level.B_T and timestamper is None:
-            raise InvalidInput("PAdES B-T needs a time-stamp server (tsa_url) or a timestamper",
-                               message_vi="Mức B-T cần máy chủ cấp dấu thời gian (--tsa)", field="tsa_url")
+        if self.level is not Level.B_B and timestamper is None:
+            raise InvalidInput(f"PAdES {self.level.value} needs a time-stamp server (tsa_url) or a timestamper",
+                               message_vi=f"Mức {self.level.value} cần máy chủ cấp dấu thời gian (--tsa)",
+                               field="tsa_url")
+        self._trust = tuple(_asn1_cert(c) for c in trust)
+        self._intermediates = tuple(_asn1_cert(c) for c in intermediates)
+        if self.level in (Level.B_LT, Level.B_LTA) and validation_context is None and not self._trust:
+            raise InvalidInput(f"PAdES {self.level.value} needs the trust anchors (trust=…) or a validation "
+                               "context to collect the chain's OCSP responses and CRLs", field="trust")
+        #: a caller's pyHanko validation context for B-LT/B-LTA (else one is made, and closed, per document:
+        #: its HTTP client belongs to the event loop of that document's signing)
+        self.validation_context = validation_context if self.level in (Level.B_LT, Level.B_LTA) else None
         if self.level is Level.B_B:
             timestamper = None
         self.signer = signer
@@ -261,9 +276,11 @@ class PdfSigningSession:
         sig_size = math.ceil(cert.public_key.bit_size / 8) * (2 if cert.public_key.algorithm == "ec" else 1)
         if self.timestamper is not None and timestamp_reserve is None:
             timestamp_reserve = _measure_timestamp(self.timestamper, digest)
-        der = chain_size + sig_size + 2048 + (timestamp_reserve or 0)
-        #: size of /Contents in the file: hex digits of the CMS's DER estimate plus 25 % headroom
-        self.bytes_reserved = int(math.ceil(2 * der * 1.25 / 512) * 512)
+        # CMS = certificates + signature value + signed attributes and SignerInfo framing (< 1 KiB: content
+        # type, message digest, signing-certificate-v2, algorithm protection) + the time-stamp token
+        der = chain_size + sig_size + 1024 + (timestamp_reserve or 0)
+        #: size of /Contents in the file: hex digits of the CMS's DER estimate plus 15 % headroom
+        self.bytes_reserved = int(math.ceil(2 * der * 1.15 / 256) * 256)
 
     @property
     def signer_name(self) -> str:
@@ -275,9 +292,22 @@ class PdfSigningSession:
         """A signing time: now in Vietnam time, whole seconds (the resolution of a PDF date)."""
         return datetime.now(VIETNAM_TZ).replace(microsecond=0)
 
+    def writer_for(self, data: bytes, source: str | None = None) -> IncrementalPdfFileWriter:
+        """Parse a PDF once for an incremental update (acts inspect ``writer.prev`` and then sign it).
+
+        :raises MalformedFile: not a PDF pyHanko can read; :raises UnsupportedFeature: an encrypted PDF.
+        """
+        try:
+            writer = IncrementalPdfFileWriter(BytesIO(data), strict=False)
+        except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
+            raise MalformedFile(f"not a readable PDF: {exc}", path=source) from exc
+        if writer.prev.encrypted:
+            raise UnsupportedFeature("encrypted PDFs cannot be signed", path=source)
+        return writer
+
     def sign(
         self,
-        data: bytes,
+        data: bytes | IncrementalPdfFileWriter,
         *,
         field_name: str,
         page: int = 0,
@@ -290,7 +320,7 @@ class PdfSigningSession:
         signing_time: datetime | None = None,
         source: str | None = None,
     ) -> SignedPdf:
-        """Sign one PDF (bytes in, bytes out) as one incremental update.
+        """Sign one PDF (bytes, or a writer from :meth:`writer_for`) as one incremental update.
 
         :param field_name: the signature field: an existing empty one (reserved by the renderer) or a new one.
         :param page: page index (0-based) of a new visible field.
@@ -308,20 +338,16 @@ class PdfSigningSession:
         when = signing_time or self.now()
         if when.tzinfo is None:
             raise InvalidInput("the signing time must carry a time zone", field="signing_time")
-        try:
-            writer = IncrementalPdfFileWriter(BytesIO(data), strict=False)
-        except (PdfError, ValueError, KeyError, TypeError, IndexError) as exc:
-            raise MalformedFile(f"not a readable PDF: {exc}", path=source) from exc
-        if writer.prev.encrypted:
-            raise UnsupportedFeature("encrypted PDFs cannot be signed", path=source)
+        writer = data if isinstance(data, IncrementalPdfFileWriter) else self.writer_for(data, source)
         revision = Revision(writer, when, self.font, self.italic)
+        long_term = self.level in (Level.B_LT, Level.B_LTA)
         try:
             if prepare is not None:
                 prepare(revision)
             spec = None
             existing = _has_field(writer, field_name)
             if not existing:
-                spec = fields.SigFieldSpec(field_name, on_page=page, box=_box(box))
+                spec = fields.SigFieldSpec(field_name, on_page=page, box=signature_box(box))
             meta = signers.PdfSignatureMetadata(
                 field_name=field_name,
                 md_algorithm=self.digest,
@@ -330,6 +356,9 @@ class PdfSigningSession:
                 docmdp_permissions=fields.MDPPerm.FILL_FORMS,
                 reason=reason,
                 location=location,
+                embed_validation_info=long_term,
+                validation_context=None,
+                use_pades_lta=self.level is Level.B_LTA,
             )
             style = None
             if appearance is not None:
@@ -337,7 +366,7 @@ class PdfSigningSession:
                 style = _StampStyle(make=lambda w, h: draw(revision, w, h), revision=revision)
             pdf_signer = signers.PdfSigner(meta, self.signer, timestamper=self.timestamper,
                                            stamp_style=style, new_field_spec=spec)
-            out = asyncio.run(self._run(pdf_signer, writer, when))
+            out = asyncio.run(self._run(pdf_signer, writer, when, long_term))
         except EdocError:
             raise
         except SigningError as exc:
@@ -346,7 +375,27 @@ class PdfSigningSession:
             raise MalformedFile(f"cannot update this PDF: {exc}", path=source) from exc
         return SignedPdf(data=out, field_name=field_name, signing_time=when, level=self.level)
 
-    async def _run(self, pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileWriter, when: datetime) -> bytes:
+    async def _run(self, pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileWriter, when: datetime,
+                   long_term: bool) -> bytes:
+        owned = None
+        if long_term:
+            from dataclasses import replace
+
+            from pyhanko_certvalidator import ValidationContext
+
+            vc = self.validation_context
+            if vc is None:
+                vc = owned = ValidationContext(trust_roots=list(self._trust), other_certs=list(self._intermediates),
+                                               allow_fetching=True)
+            pdf_signer.signature_meta = replace(pdf_signer.signature_meta, validation_context=vc)
+        try:
+            return await self._sign_async(pdf_signer, writer, when)
+        finally:
+            if owned is not None:
+                await owned.aclose()
+
+    async def _sign_async(self, pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileWriter,
+                          when: datetime) -> bytes:
         # pyHanko's PdfSigner.async_sign_pdf with two changes: the session's system_time is our signing time
         # (so the appearance and /M agree) and bytes_reserved is computed, never estimated by a dry run.
         from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes as Attrs
@@ -368,7 +417,19 @@ class PdfSigningSession:
         return bytes(output.read())
 
 
-def _box(box: tuple[float, float, float, float] | None) -> Any:
+def _asn1_cert(cert: Any) -> asn1_x509.Certificate:
+    from cryptography.hazmat.primitives import serialization
+
+    if isinstance(cert, asn1_x509.Certificate):
+        return cert
+    if isinstance(cert, bytes):
+        from asn1crypto import pem
+
+        return asn1_x509.Certificate.load(pem.unarmor(cert)[2] if pem.detect(cert) else cert)
+    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
+
+def signature_box(box: tuple[float, float, float, float] | None) -> Any:
     """A rectangle for pyHanko (typed as int there, but any PDF number works), rounded to 0.01 pt."""
     if box is None:
         return None

@@ -144,6 +144,9 @@ def find_fields(reader: Any) -> dict[str, Place]:
                     annots_of[(annot.idnum, annot.generation)] = i
 
     def page_index(ref: Any) -> int:
+        found = _page_index_upwards(ref)
+        if found is not None:
+            return found
         pages()
         return index_of.get((ref.idnum, ref.generation), 0)
 
@@ -202,3 +205,35 @@ def _walk_pages(root_ref: Any, limit: int) -> Iterator[tuple[Any, Any]]:
         else:
             found += 1
             yield node, ref
+
+
+def _page_index_upwards(page_ref: Any) -> int | None:
+    """A page's index from its /Parent chain, reading only the page-tree nodes above it (not every page).
+
+    At a node whose /Count equals its number of kids, every kid is one page and the position is the index;
+    elsewhere the earlier kids' counts are added. ``None`` when the tree is not what it claims to be.
+    """
+    index = 0
+    node_ref = page_ref
+    node = page_ref.get_object()
+    for _ in range(64):
+        parent_ref = node.raw_get("/Parent") if "/Parent" in node else None
+        if parent_ref is None:
+            return index
+        parent = parent_ref.get_object()
+        kids = parent.get("/Kids")
+        if kids is None:
+            return None
+        keys = [(getattr(k, "idnum", -1), getattr(k, "generation", 0)) for k in kids]
+        try:
+            pos = keys.index((node_ref.idnum, node_ref.generation))
+        except ValueError:
+            return None
+        if int(parent.get("/Count", -1)) == len(keys):
+            index += pos
+        else:
+            for kid in list(kids)[:pos]:
+                obj = kid.get_object()
+                index += int(obj.get("/Count", 0)) if "/Kids" in obj else 1
+        node_ref, node = parent_ref, parent
+    return None
