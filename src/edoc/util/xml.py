@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from lxml import etree
 
@@ -44,13 +44,13 @@ def xml_parser(*, huge_tree: bool = False) -> etree.XMLParser:
 
 
 def check_prolog(head: bytes, *, path: str | Path | None = None) -> None:
-    """Refuse a DTD or entity declaration in the first bytes of a document (where a prolog lives).
+    """Refuse a DTD or entity declaration in the prolog (before the root element).
 
-    A DOCTYPE cannot appear after the root element starts, so the head before the first element suffices;
-    the caller passes the first 64 KiB.
+    A DOCTYPE cannot appear after the root element starts, so the head of the document suffices; the caller
+    passes the first 64 KiB. Comments and processing instructions are skipped, so a ``<x>`` inside a comment
+    cannot hide a DOCTYPE that follows it.
     """
-    end = _first_element(head)
-    if _DOCTYPE.search(head[:end] if end >= 0 else head):
+    if _declares_dtd(_as_utf8(head)):
         raise HostileInput(
             "the XML declares a DTD or entities, which edoc refuses (XXE and entity-expansion attacks)",
             message_vi="Tệp XML khai báo DTD hoặc thực thể (entity); edoc từ chối để phòng tấn công XXE "
@@ -59,16 +59,40 @@ def check_prolog(head: bytes, *, path: str | Path | None = None) -> None:
         )
 
 
-def _first_element(head: bytes) -> int:
+def _as_utf8(head: bytes) -> bytes:
+    """The head re-encoded as UTF-8 when it is UTF-16 or UTF-32 (so the scan below sees ``<!DOCTYPE``)."""
+    for bom, codec in ((b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
+                       (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le")):
+        if head.startswith(bom):
+            return head[len(bom):].decode(codec, errors="ignore").encode("utf-8")
+    for pattern, codec in ((b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"),
+                           (b"\x00<", "utf-16-be"), (b"<\x00", "utf-16-le")):
+        if head.startswith(pattern):
+            return head.decode(codec, errors="ignore").encode("utf-8")
+    return head
+
+
+def _declares_dtd(head: bytes) -> bool:
+    """True when a ``<!DOCTYPE`` or ``<!ENTITY`` comes before the first element (comments and PIs skipped)."""
     i = 0
     while True:
         i = head.find(b"<", i)
         if i < 0 or i + 1 >= len(head):
-            return -1
-        nxt = head[i + 1 : i + 2]
-        if nxt not in (b"?", b"!"):
-            return i
-        i += 1
+            return False
+        if head.startswith(b"<!--", i):
+            end = head.find(b"-->", i + 4)
+            if end < 0:
+                return False
+            i = end + 3
+        elif head.startswith(b"<?", i):
+            end = head.find(b"?>", i + 2)
+            if end < 0:
+                return False
+            i = end + 2
+        elif head.startswith(b"<!", i):
+            return bool(_DOCTYPE.match(head, i))
+        else:
+            return False
 
 
 def parse_xml(
@@ -113,7 +137,7 @@ def _parse(src: bytes | IO[bytes], huge_tree: bool, path: str | Path | None) -> 
                             message_vi=f"XML không đúng cú pháp: {exc.msg}") from exc
 
 
-def xml_target_parser(target: object, *, huge_tree: bool = False) -> etree.XMLParser:
+def xml_target_parser(target: Any, *, huge_tree: bool = False) -> etree.XMLParser:
     """A parser with the settings of :func:`xml_parser` that feeds a parser *target* instead of building a tree.
 
     Used for streaming (the edXML reader decodes attachments as their text arrives). Not cached: a target
