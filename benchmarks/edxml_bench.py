@@ -8,7 +8,8 @@ Cases:
 - ``lxml``: ``etree.parse(huge_tree=True)`` of the message + ``tree.write`` to a file (the bare figure);
 - ``build``: ``write_edxml`` of the document (attachment streamed from its file) to a path (atomic: temp file,
   fsync, rename), and ``build-nofsync`` into an open file;
-- ``read``: ``read_edxml(extract_to=DIR)``: parse, stream-decode and write the attachment to disk.
+- ``read``: ``read_edxml(extract_to=DIR)``: parse, stream-decode and write the attachment to disk;
+- ``build-stdlib``, ``read-stdlib``: the same with the standard library's base64 instead of pybase64.
 
 Run: ``.venv/bin/python benchmarks/edxml_bench.py [--mib 20]``.
 """
@@ -49,6 +50,14 @@ def _document(attachment: Path):  # type: ignore[no-untyped-def]
 def run_case(case: str, folder: Path) -> dict[str, float]:
     message = folder / "message.edxml"
     attachment = folder / "attachment.pdf"
+    if case.endswith("-stdlib"):  # the same case with the standard library's base64 (no edoc[fast])
+        import edoc.edxml.reader
+        import edoc.edxml.writer
+        from edoc.edxml import _b64
+
+        edoc.edxml.reader.b64decode_strict = _b64.std_b64decode_strict  # type: ignore[attr-defined]
+        edoc.edxml.writer.b64encode = _b64.std_b64encode  # type: ignore[attr-defined]
+        case = case.removesuffix("-stdlib")
     if case == "lxml":
         from lxml import etree
 
@@ -106,7 +115,7 @@ def main() -> None:
         print(f"message: {size_mib:.1f} MiB ({args.mib} MiB attachment, base64), {REPEAT} runs per case, "
               "each case in a fresh process")
         results = {}
-        for case in ("lxml", "build", "build-nofsync", "read"):
+        for case in ("lxml", "build", "build-nofsync", "read", "build-stdlib", "read-stdlib"):
             out = subprocess.run([sys.executable, __file__, "--case", case, str(folder)], check=True,
                                  capture_output=True, text=True).stdout
             results[case] = json.loads(out)

@@ -17,10 +17,12 @@ def test_backends_agree(data: bytes) -> None:
     encoded = _b64.std_b64encode(data)
     assert _b64.b64encode(data) == encoded
     assert _b64.b64decode_strict(encoded) == _b64.std_b64decode_strict(encoded) == data
+    text = encoded.decode("ascii")
+    assert _b64.b64decode_strict(text) == _b64.std_b64decode_strict(text) == data
 
 
-@pytest.mark.parametrize("bad", [b"AAA*", b"AA=A", b"A\nAA", b"\xff\xff\xff\xff"])
-def test_both_strict(bad: bytes) -> None:
+@pytest.mark.parametrize("bad", [b"AAA*", b"AA=A", b"A\nAA", b"\xff\xff\xff\xff", "AAA*", "AA=A"])
+def test_both_strict(bad: bytes | str) -> None:
     for decode in (_b64.b64decode_strict, _b64.std_b64decode_strict):
         with pytest.raises((binascii.Error, ValueError)):
             decode(bad)

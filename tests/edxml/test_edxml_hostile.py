@@ -181,3 +181,21 @@ def test_large_attachment_streams_with_flat_memory(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "big.bin").read_bytes() == payload
     assert result.attachments[0].size == len(payload)
     assert peak < 8 * 1024 * 1024, f"peak Python memory {peak} bytes for a 12 MiB attachment"
+
+
+def test_unwritable_extraction_folder(tmp_path: Path) -> None:
+    from edoc.errors import ResourceError
+
+    blocker = tmp_path / "file"
+    blocker.write_bytes(b"")
+    with pytest.raises(ResourceError):
+        read_edxml(_message(base64.b64encode(b"%PDF").decode()), extract_to=blocker / "sub")
+
+
+def test_zip_of_unsupported_version_is_a_finding(tmp_path: Path) -> None:
+    """Found by fuzzing: zipfile raises NotImplementedError for a version it does not know."""
+    data = bytearray(_zip([("x.pdf", b"%PDF")]))
+    cd = data.rfind(b"PK\x01\x02")
+    data[cd + 6] = 148  # "version needed to extract" 14.8
+    result = read_edxml(_message(base64.b64encode(bytes(data)).decode()), extract_to=tmp_path)
+    assert "attachment-zip" in {f.code for f in result.findings}

@@ -239,3 +239,10 @@ def test_show_status_text(tmp_path: Path) -> None:
     assert "02 Từ chối tiếp nhận" in res.output and "Sai địa chỉ" in res.output
     res = runner.invoke(cli, ["--lang", "en", "edxml", "show", str(tmp_path / "m.edxml")])
     assert "[warning]" in res.output and "no envelope signature" in res.output
+
+
+def test_children_in_no_namespace_are_read_and_flagged_by_the_schema() -> None:
+    data = JAVA_SDK.replace(b"<To><OrganId>000.00.H47</OrganId>", b'<To xmlns=""><OrganId>000.00.00.H47</OrganId>')
+    result = read_edxml(data)
+    assert result.document is not None and result.document.recipients[0].organ_id == "000.00.00.H47"
+    assert any(f.code == "xsd" and f.line == 9 for f in validate(data))

@@ -149,3 +149,46 @@ def test_writer_streams_large_attachment(tmp_path: Path, zipped: bool) -> None:
     result = read_edxml(tmp_path / "m.edxml", extract_to=tmp_path / "out")
     assert (tmp_path / "out" / "big.bin").read_bytes() == src.read_bytes()
     assert result.attachments[0].zipped is zipped
+
+
+def test_schema_is_package_data_and_cached() -> None:
+    from importlib import resources
+
+    from edoc.edxml import schema
+    from edoc.edxml.schema import SCHEMA_RESOURCE
+
+    assert resources.files("edoc").joinpath(SCHEMA_RESOURCE).is_file()
+    assert schema() is schema()
+    # the XSD itself refuses what it should: a status message with a three-digit code
+    data = status_bytes(status_for(thuan_nam_decision(), "03", timestamp=dt.datetime(2026, 1, 5, tzinfo=VIETNAM_TZ)))
+    assert schema().validate(_tree(data))
+    assert not schema().validate(_tree(data.replace(b">03<", b">003<")))
+
+
+def test_bytes_identical_across_processes(tmp_path: Path) -> None:
+    """No hash-seed, time or uuid dependence: two interpreters write the same bytes."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from edoc.edxml import edxml_bytes; from edoc.model import Attachment; "
+            "from edoc.samples import thuan_nam_decision; "
+            "d = thuan_nam_decision().replace(attachments=(Attachment(name='qd.pdf', data=b'%PDF-1.7 x' * 99),)); "
+            "sys.stdout.buffer.write(edxml_bytes(d, zip_attachments=True))")
+    outs = [subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, timeout=120,
+                           env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2")]
+    assert outs[0] == outs[1] and outs[0].startswith(b"<?xml")
+
+
+def test_type_codes_are_configurable() -> None:
+    from edoc.model import DocumentType
+
+    doc = thuan_nam_decision()
+    table = {DocumentType.QUYET_DINH: (2, 5)}
+    data = edxml_bytes(doc, type_codes=table)
+    assert b"<edXML:Type>2</edXML:Type>" in data and b"<edXML:TypeDetail>5</edXML:TypeDetail>" in data
+    back = read_edxml(data).document
+    assert back is not None and (back.type_code, back.type_detail) == (2, 5)
+    assert b"<edXML:Type>" not in edxml_bytes(doc)  # unset and no table: not written
+    own = doc.replace(type_code=18)  # the document's own code wins over the table
+    assert b"<edXML:Type>18</edXML:Type>" in edxml_bytes(own, type_codes=table)

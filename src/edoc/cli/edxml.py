@@ -154,7 +154,8 @@ def validate_cmd(ctx: click.Context, message: Path, as_json: bool) -> None:
 @click.option("--description", default="", help="Free text (the reason, for 02 and 16).")
 @click.option("--from-organ", "from_organ", default=None,
               help="OrganId of the body reporting (default: the message's first recipient).")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The status .edxml file to write.")
 @click.pass_context
 def status(ctx: click.Context, message: Path, code: str, description: str, from_organ: str | None,
            output: Path) -> None:

@@ -1,5 +1,6 @@
 """Base64 for attachment payloads: pybase64 (SIMD, ``pip install 'edoc[fast]'``) when installed, else the
-standard library. Both are strict on decode (only the base64 alphabet, padding only at the end).
+standard library. Both are strict on decode (only the base64 alphabet, padding only at the end) and take
+bytes or an ASCII str.
 
 The standard library decodes at roughly 150 MB/s, pybase64 at several GB/s: for a 20 MiB attachment that is
 the difference between ~190 ms and ~5 ms (see benchmarks/edxml_bench.py).
@@ -20,7 +21,7 @@ def std_b64encode(data: bytes) -> bytes:
     return binascii.b2a_base64(data, newline=False)
 
 
-def std_b64decode_strict(data: bytes) -> bytes:
+def std_b64decode_strict(data: bytes | str) -> bytes:
     """Standard-library strict decode; :class:`binascii.Error` on anything but base64."""
     if sys.version_info >= (3, 11):
         return binascii.a2b_base64(data, strict_mode=True)
@@ -28,7 +29,7 @@ def std_b64decode_strict(data: bytes) -> bytes:
 
 
 b64encode: Callable[[bytes], bytes] = std_b64encode
-b64decode_strict: Callable[[bytes], bytes] = std_b64decode_strict
+b64decode_strict: Callable[[bytes | str], bytes] = std_b64decode_strict
 BACKEND = "stdlib"
 
 try:
@@ -41,7 +42,7 @@ else:
     def _fast_encode(data: bytes) -> bytes:
         return _pybase64.b64encode(data)  # type: ignore[no-any-return]
 
-    def _fast_decode(data: bytes) -> bytes:
+    def _fast_decode(data: bytes | str) -> bytes:
         return _pybase64.b64decode(data, validate=True)  # type: ignore[no-any-return]
 
     b64encode = _fast_encode

@@ -74,7 +74,6 @@ __all__ = ["ReadLimits", "AttachmentInfo", "ReadResult", "read_edxml"]
 
 _CHUNK = 1 << 20
 _ZIP_MAGIC = b"PK\x03\x04"
-_WS = b" \t\r\n"
 _AUTHORITY_RE = re.compile(r"^(TM|KT|Q|TL|TUQ)\.(?:\s+|$)")
 _DSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
 
@@ -180,7 +179,7 @@ class _Payload:
         self.folder = folder
         self.limits = limits
         self.where = where
-        self.carry = b""
+        self.carry = ""
         self.size = 0
         self.digest = hashlib.sha256()
         self.head = b""
@@ -192,14 +191,14 @@ class _Payload:
     def feed(self, text: str) -> None:
         if self.error:
             return
-        try:
-            raw = text.encode("ascii")
-        except UnicodeEncodeError:
+        # the text is decoded as str (both base64 backends take ASCII str): no extra bytes copy per chunk
+        if not text.isascii():
             self.error = ("the attachment is not valid base64 (non-ASCII characters)",
                           "Tệp đính kèm không đúng mã base64 (có ký tự ngoài ASCII)")
             return
-        if b"\n" in raw or b" " in raw or b"\r" in raw or b"\t" in raw:  # wrapped base64 (memchr scans)
-            raw = raw.translate(None, _WS)
+        raw = text
+        if "\n" in raw or " " in raw or "\r" in raw or "\t" in raw:  # wrapped base64 (fast scans)
+            raw = raw.replace("\n", "").replace("\r", "").replace(" ", "").replace("\t", "")
         if not raw:
             return
         if self.padded:
@@ -210,15 +209,15 @@ class _Payload:
         cut = len(buf) - len(buf) % 4
         self.carry = buf[cut:]
         if cut:
-            self._decode(buf[:cut])
+            self._decode(buf if cut == len(buf) else buf[:cut])
 
-    def _decode(self, data: bytes) -> None:
+    def _decode(self, data: str) -> None:
         try:
             out = b64decode_strict(data)
         except (binascii.Error, ValueError):
             self.error = ("the attachment is not valid base64", "Tệp đính kèm không đúng mã base64")
             return
-        self.padded = data.endswith(b"=")
+        self.padded = data.endswith("=")
         self.size += len(out)
         if self.size > self.limits.max_attachment_bytes:
             raise HostileInput(f"an attachment exceeds {self.limits.max_attachment_bytes} bytes",
@@ -356,9 +355,8 @@ def _feed(parser: etree.XMLParser, target: _Target, chunk: bytes) -> None:
             j = chunk.find(b"<", i)
             j = n if j < 0 else j
             if j > i:
-                piece = chunk[i:j]
-                parser.feed(piece)
-                target.line += piece.count(b"\n")
+                parser.feed(chunk if i == 0 and j == n else chunk[i:j])  # no copy for a chunk of pure payload
+                target.line += chunk.count(b"\n", i, j)
                 i = j
                 continue
         j = chunk.find(b"\n", i)
@@ -825,7 +823,7 @@ def _attachments(interp: _Interpreter, root: _Node, envelope: _Node, target: _Ta
             payload.fh.seek(0)
             try:
                 zf = zipfile.ZipFile(payload.fh)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
                 zf = None
                 interp.add("attachment-zip", (f"the attachment looks like a zip but cannot be opened: {exc}",
                                               f"Tệp đính kèm có dạng zip nhưng không mở được: {exc}"), enc)
@@ -935,10 +933,13 @@ def _read(source: str | Path | bytes | IO[bytes], extract_to: str | Path | None,
                 raise MalformedFile("the header has neither a MessageHeader nor a Status", path=path,
                                     line=header.line, message_vi="Phần đầu thông điệp không có MessageHeader "
                                     "hoặc Status")
-    except BaseException:
+    except BaseException as exc:
         for p in created:
             with contextlib.suppress(OSError):
                 p.unlink()
+        if isinstance(exc, OSError) and not isinstance(exc, EdocError):  # e.g. the extraction disk is full
+            raise ResourceError(f"cannot write the attachments: {exc.strerror or exc}", path=folder,
+                                message_vi=f"Không ghi được tệp đính kèm: {exc.strerror or exc}") from exc
         raise
     finally:
         for payload in target.payloads:

@@ -22,7 +22,7 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -35,6 +35,7 @@ from edoc.model import (
     Attachment,
     Business,
     Document,
+    DocumentType,
     Organ,
     ResponseFor,
     Signer,
@@ -417,34 +418,45 @@ def document_problems(doc: Document) -> list[Problem]:
     return out
 
 
-def write_edxml(doc: Document, target: Target, *, zip_attachments: bool = False, check: bool = True) -> None:
+def write_edxml(doc: Document, target: Target, *, zip_attachments: bool = False, check: bool = True,
+                type_codes: Mapping[DocumentType, tuple[int, int | None]] | None = None) -> None:
     """Write ``doc`` as an edXML document message to ``target`` (a path, written atomically, or a binary file).
 
     :param zip_attachments: pack each attachment into a zip (``ContentType`` ``application/zip``, the real
         type kept in the manifest ``Reference``), as the widely used Java SDK does.
     :param check: refuse a document that breaks the national rules (:func:`document_problems`).
+    :param type_codes: the receiving system's numeric ``DocumentType/Type`` and ``TypeDetail`` per document
+        type, used when the document sets no ``type_code`` (the national table is not published and SDKs
+        disagree, e.g. 1 or 18 for Công văn), e.g. ``{DocumentType.CONG_VAN: (1, None)}``.
     :raises ValidationError: when ``check`` is on and the document breaks a rule (each problem names its field).
     :raises InvalidInput: for text XML cannot carry, or an attachment without payload.
     :raises ResourceError: when an attachment or the target cannot be read or written.
     """
     if not isinstance(doc, Document):
         raise TypeError(f"doc must be a Document, not {type(doc).__name__}")
+    if type_codes is not None and doc.type_code is None and doc.type in type_codes:
+        code, detail = type_codes[doc.type]
+        doc = doc.replace(type_code=code, type_detail=detail if doc.type_detail is None else doc.type_detail)
     if check:
         problems = document_problems(doc)
         if problems:
             raise ValidationError("the document cannot be sent as edXML", problems)
     for i, a in enumerate(doc.attachments):  # fail before writing a byte
         if a.path is None and a.data is None:
-            raise InvalidInput("the attachment has neither a path nor data", field=f"attachments[{i}]",
-                               message_vi="Tệp đính kèm không có đường dẫn (path) cũng không có dữ liệu (data)")
+            raise InvalidInput(
+                "the attachment has neither a path nor data (for a received message, read it with "
+                "extract_to / 'edoc edxml show --extract DIR' to get its files)", field=f"attachments[{i}]",
+                message_vi="Tệp đính kèm không có đường dẫn (path) cũng không có dữ liệu (data); với thông điệp "
+                "nhận được, hãy đọc kèm extract_to / 'edoc edxml show --extract THƯ_MỤC' để lấy các tệp")
     with _sink(target) as fh:
         _write_document(fh, doc, zip_attachments)
 
 
-def edxml_bytes(doc: Document, *, zip_attachments: bool = False, check: bool = True) -> bytes:
+def edxml_bytes(doc: Document, *, zip_attachments: bool = False, check: bool = True,
+                type_codes: Mapping[DocumentType, tuple[int, int | None]] | None = None) -> bytes:
     """The edXML document message of ``doc`` as bytes (see :func:`write_edxml`)."""
     buf = io.BytesIO()
-    write_edxml(doc, buf, zip_attachments=zip_attachments, check=check)
+    write_edxml(doc, buf, zip_attachments=zip_attachments, check=check, type_codes=type_codes)
     return buf.getvalue()
 
 
