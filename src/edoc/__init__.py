@@ -56,6 +56,34 @@ from edoc.model import (
     save_document,
 )
 
+#: Functions of the format and signing layers, imported on first use so that ``import edoc`` stays light
+#: (pyHanko, fpdf2 and python-pkcs11 load only when their part is used).
+_LAZY = {
+    "read_edxml": "edoc.edxml",
+    "write_edxml": "edoc.edxml",
+    "validate_edxml": ("edoc.edxml", "validate"),
+    "open_key": "edoc.keys",
+    "render_pdf": "edoc.pdf",
+    "check_pdfa": "edoc.pdfa",
+    "verify_file": "edoc.verify",
+    "approve": "edoc.sign",
+    "issue": "edoc.sign",
+    "sign_pdf": ("edoc.sign", "sign"),
+}
+
+
+def __getattr__(name: str) -> object:
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'edoc' has no attribute {name!r}")
+    module, attr = (target, name) if isinstance(target, str) else target
+    import importlib
+
+    value = getattr(importlib.import_module(module), attr)
+    globals()[name] = value
+    return value
+
+
 try:
     __version__ = version("edoc")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without installing
@@ -101,4 +129,15 @@ __all__ = [
     "load_document",
     "loads_document",
     "save_document",
+    # formats, keys, signing, verification (imported on first use)
+    "read_edxml",
+    "write_edxml",
+    "validate_edxml",
+    "open_key",
+    "render_pdf",
+    "check_pdfa",
+    "verify_file",
+    "approve",
+    "issue",
+    "sign_pdf",
 ]
