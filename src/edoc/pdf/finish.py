@@ -153,19 +153,42 @@ def _empty_appearance(writer: PdfWriter, w: float, h: float) -> DictionaryObject
     return DictionaryObject({NameObject("/N"): writer._add_object(stream)})
 
 
+def _field_node(writer: PdfWriter, top: ArrayObject, nodes: dict[str, DictionaryObject],
+                refs: dict[str, object], path: list[str]) -> tuple[DictionaryObject | None, object]:
+    """The non-terminal field for the dotted ``path`` (created on first use): ``(node, its reference)``."""
+    parent: DictionaryObject | None = None
+    parent_ref: object = None
+    for depth in range(len(path)):
+        key = ".".join(path[: depth + 1])
+        if key not in nodes:
+            node = DictionaryObject({NameObject("/T"): TextStringObject(path[depth]), NameObject("/Kids"): ArrayObject()})
+            if parent is not None:
+                node[NameObject("/Parent")] = parent_ref  # type: ignore[assignment]
+            ref = writer._add_object(node)
+            nodes[key], refs[key] = node, ref
+            (parent["/Kids"] if parent is not None else top).append(ref)  # type: ignore[attr-defined]
+        parent, parent_ref = nodes[key], refs[key]
+    return parent, parent_ref
+
+
 def _add_fields(writer: PdfWriter, places: Sequence[ReservedPlace]) -> None:
+    """Reserved places as form fields. Names such as ``edoc.sig.person`` are written as the hierarchy
+    edoc → sig → person: a partial field name must not contain a period (ISO 32000-1, 12.7.3.2)."""
     if not places:
         return
     fields = ArrayObject()
+    nodes: dict[str, DictionaryObject] = {}
+    refs: dict[str, object] = {}
     for place in places:
         page = writer.pages[place.page]
         x1, y1, x2, y2 = place.rect
+        *parents, last = place.field.split(".")
         widget = DictionaryObject({
             NameObject("/Type"): NameObject("/Annot"),
             NameObject("/Subtype"): NameObject("/Widget"),
             NameObject("/Rect"): ArrayObject([FloatObject(round(v, 2)) for v in (x1, y1, x2, y2)]),
             NameObject("/F"): NumberObject(4),  # Print
-            NameObject("/T"): TextStringObject(place.field),
+            NameObject("/T"): TextStringObject(last),
             NameObject("/P"): page.indirect_reference,
             NameObject("/AP"): _empty_appearance(writer, x2 - x1, y2 - y1),
         })
@@ -175,13 +198,16 @@ def _add_fields(writer: PdfWriter, places: Sequence[ReservedPlace]) -> None:
             widget[NameObject("/FT")] = NameObject("/Tx")
             widget[NameObject("/V")] = TextStringObject("")
             widget[NameObject("/DA")] = TextStringObject(f"/Helv {place.font_size:g} Tf 0 g")
+        parent, parent_ref = _field_node(writer, fields, nodes, refs, parents)
+        if parent is not None:
+            widget[NameObject("/Parent")] = parent_ref  # type: ignore[assignment]
         ref = writer._add_object(widget)
         annots = page.get("/Annots")
         if annots is None:
             page[NameObject("/Annots")] = ArrayObject([ref])
         else:
             annots.get_object().append(ref)
-        fields.append(ref)
+        (parent["/Kids"] if parent is not None else fields).append(ref)  # type: ignore[attr-defined]
     form = DictionaryObject({
         NameObject("/Fields"): fields,
         # SignaturesExist is set by the signer; fields only here. No /NeedAppearances (PDF/A 6.4.1).
