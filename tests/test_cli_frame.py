@@ -54,3 +54,4 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert "✗" not in proc.stdout
     assert "000.10.32.H43,2026/01/05,05/QĐ-UBND" in proc.stdout
     assert (tmp_path / "out" / "quyet-dinh.edxml").stat().st_size > 0
+    assert "TOTAL_PASSED (person: TOTAL_PASSED, agency: TOTAL_PASSED)" in proc.stdout

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from edoc.model import (
     Appendix,
@@ -19,7 +22,8 @@ from edoc.model import (
 )
 from edoc.model.document import Document
 
-__all__ = ["THUAN_NAM", "NINH_THUAN", "thuan_nam_decision"]
+__all__ = ["THUAN_NAM", "NINH_THUAN", "thuan_nam_decision", "DemoPKI", "make_demo_pki", "make_signature_png",
+           "make_seal_png"]
 
 #: People's Committee of Thuận Nam district (fictional identifier of the right shape).
 THUAN_NAM = Organ(
@@ -89,3 +93,113 @@ def thuan_nam_decision(*, numbered: bool = True) -> Document:
         page_amount=1,
         appendices=(Appendix("Quy chế tiếp nhận và xử lý văn bản điện tử"),),
     )
+
+
+# -- demo keys and images (NOT for real use: a throwaway PKI made on the spot) -------------------------
+
+
+def make_demo_pki(folder: Path, *, password: str = "demo") -> DemoPKI:  # noqa: S107 - throwaway demo keys
+    """A throwaway PKI for the demo: a root, a person (UID ``CCCD:``) and an agency (O, UID ``MST:``).
+
+    Written to ``folder`` as ``demo-root.pem``, ``person.p12`` and ``agency.p12`` (protected by
+    ``password``). The root is made here and trusted by nobody: it only lets the demo show a full chain.
+    """
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+
+    def name(*attrs: tuple[x509.ObjectIdentifier, str]) -> x509.Name:
+        return x509.Name([x509.NameAttribute(oid, value) for oid, value in attrs])
+
+    root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    root_name = name((NameOID.COUNTRY_NAME, "VN"), (NameOID.ORGANIZATION_NAME, "edoc demo"),
+                     (NameOID.COMMON_NAME, "edoc demo root (không dùng thật)"))
+    root = (
+        x509.CertificateBuilder().subject_name(root_name).issuer_name(root_name)
+        .public_key(root_key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - _dt.timedelta(days=1)).not_valid_after(now + _dt.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
+                                     data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                     crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), critical=False)
+        .sign(root_key, hashes.SHA256())
+    )
+
+    def leaf(subject: x509.Name, file: str) -> Path:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        cert = (
+            x509.CertificateBuilder().subject_name(subject).issuer_name(root_name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - _dt.timedelta(days=1)).not_valid_after(now + _dt.timedelta(days=730))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                                         data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                                         crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()),
+                           critical=False)
+            .sign(root_key, hashes.SHA256())
+        )
+        path = folder / file
+        data = pkcs12.serialize_key_and_certificates(
+            file.encode(), key, cert, [root],
+            serialization.BestAvailableEncryption(password.encode()),
+        )
+        path.write_bytes(data)
+        return path
+
+    uid = NameOID.USER_ID
+    person = leaf(name((NameOID.COUNTRY_NAME, "VN"), (NameOID.STATE_OR_PROVINCE_NAME, "Ninh Thuận"),
+                       (uid, "CCCD:058090001234"), (NameOID.COMMON_NAME, "Nguyễn Văn An")), "person.p12")
+    agency = leaf(name((NameOID.COUNTRY_NAME, "VN"), (NameOID.STATE_OR_PROVINCE_NAME, "Ninh Thuận"),
+                       (NameOID.ORGANIZATION_NAME, "Ủy ban nhân dân huyện Thuận Nam"), (uid, "MST:4500123456"),
+                       (NameOID.COMMON_NAME, "Ủy ban nhân dân huyện Thuận Nam")), "agency.p12")
+    root_path = folder / "demo-root.pem"
+    root_path.write_bytes(root.public_bytes(serialization.Encoding.PEM))
+    return DemoPKI(root=root_path, person=person, agency=agency, password=password)
+
+
+@dataclass(frozen=True)
+class DemoPKI:
+    """Files of :func:`make_demo_pki`."""
+
+    root: Path
+    person: Path
+    agency: Path
+    password: str = field(repr=False, default="demo")
+
+
+def make_signature_png(path: Path) -> Path:
+    """A blue handwritten-like signature on a transparent background (demo image)."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGBA", (360, 140), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    points = [(20, 100), (60, 30), (90, 110), (130, 40), (170, 95), (210, 50), (260, 90), (340, 35)]
+    draw.line(points, fill=(20, 40, 170, 255), width=6, joint="curve")
+    draw.line([(40, 120), (320, 112)], fill=(20, 40, 170, 255), width=4)
+    img.save(path, dpi=(300, 300))
+    return path
+
+
+def make_seal_png(path: Path) -> Path:
+    """A red round seal on a transparent background, 36 mm across at 300 dpi (demo image)."""
+    from PIL import Image, ImageDraw
+
+    size = round(36 / 25.4 * 300)
+    img = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    red = (200, 20, 30, 235)
+    draw.ellipse((8, 8, size - 8, size - 8), outline=red, width=18)
+    draw.ellipse((70, 70, size - 70, size - 70), outline=red, width=8)
+    c = size // 2
+    draw.polygon([(c, c - 60), (c + 18, c - 18), (c + 60, c - 18), (c + 26, c + 10), (c + 38, c + 55),
+                  (c, c + 28), (c - 38, c + 55), (c - 26, c + 10), (c - 60, c - 18), (c - 18, c - 18)], fill=red)
+    img.save(path, dpi=(300, 300))
+    return path

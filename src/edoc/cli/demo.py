@@ -1,8 +1,11 @@
 """``edoc demo``: the whole chain on a sample decision of the People's Committee of Thuận Nam district.
 
-Each step that this version of edoc can do runs for real and prints one line; the files are left in the
-output folder for a person to open. Steps: the document model → the Decree 30 PDF/A (when rendering is
-available) → the edXML message carrying it → validation → reading it back.
+Each step runs for real and prints one line; the files are left in the output folder for a person to open.
+Steps, in the order of Decree 30 (Articles 13–18): the document model → the Decree 30 PDF/A, not yet
+numbered → PDF/A self-check → the competent person's approval signature → issuance by the clerk (number,
+date, agency signature with the seal) → verification of both signatures → the edXML message carrying the
+signed PDF → validation → reading it back. The keys come from a throwaway PKI made on the spot
+(:func:`edoc.samples.make_demo_pki`), trusted by nobody but this demo.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ def demo(ctx: click.Context, out_dir: Path) -> None:
 
         raise ResourceError(f"cannot create the output folder: {exc.strerror}", path=out_dir) from exc
     doc = thuan_nam_decision()
+    draft = thuan_nam_decision(numbered=False)
     steps = _Steps(lang)
     click.echo(_say(lang, "edoc — minh họa: Quyết định của UBND huyện Thuận Nam",
                     "edoc — demo: a decision of the Thuận Nam district People's Committee"))
@@ -73,8 +77,8 @@ def demo(ctx: click.Context, out_dir: Path) -> None:
         def render_step() -> str:
             from edoc.pdf import render_pdf
 
-            pdf = out_dir / "quyet-dinh.pdf"
-            result = render_pdf(doc, pdf)
+            pdf = out_dir / "quyet-dinh-du-thao.pdf"
+            result = render_pdf(draft, pdf)
             state["pdf"] = pdf
             return (f"{pdf} ({result.conformance}, {result.pages} {_say(lang, 'trang', 'page(s)')}, "
                     f"{_say(lang, 'phông', 'font')} {result.face})")
@@ -93,11 +97,14 @@ def demo(ctx: click.Context, out_dir: Path) -> None:
 
             steps.run("Tự kiểm tra PDF/A-2b", "PDF/A-2b self-check", pdfa_step)
 
+        if "pdf" in state:
+            _sign_and_verify(steps, state, out_dir, doc, lang)
+
     def build_step() -> str:
         from edoc.edxml import write_edxml
 
         message_doc: Document = doc
-        pdf = state.get("pdf")
+        pdf = state.get("signed", state.get("pdf"))
         if isinstance(pdf, Path):
             message_doc = doc.replace(attachments=(Attachment(name=pdf.name, path=pdf.resolve(),
                                                               content_type="application/pdf",
@@ -141,6 +148,74 @@ def demo(ctx: click.Context, out_dir: Path) -> None:
     if "edxml" in state:
         steps.run("Đọc lại thông điệp", "Read the message back", read_step)
 
+    if "edxml" in state and "pki" in state:
+        def verify_message_step() -> str:
+            from edoc.verify import Indication, verify_file
+
+            pki = state["pki"]
+            report = verify_file(state["edxml"], trust=[pki.root.read_bytes()])  # type: ignore[arg-type, attr-defined]
+            inner = ", ".join(f"{a.file}: {a.verdict.value}" for a in report.attachments) or "—"
+            if report.verdict is Indication.TOTAL_FAILED:
+                raise EdocError(f"verdict {report.verdict.value} ({inner})",
+                                message_vi=f"kết quả {report.verdict.value} ({inner})")
+            return f"{report.verdict.value} ({_say(lang, 'tệp đính kèm', 'attachments')}: {inner})"
+
+        steps.run("Kiểm tra thông điệp nhận được (cả PDF bên trong)", "Verify the received message (PDF inside too)",
+                  verify_message_step)
+
     click.echo(_say(lang, f"Các tệp nằm trong {out_dir}/", f"The files are in {out_dir}/"))
     if steps.failed:
         ctx.exit(1)
+
+
+def _sign_and_verify(steps: _Steps, state: dict[str, object], out_dir: Path, doc: Document, lang: str) -> None:
+    from edoc.samples import make_demo_pki, make_seal_png, make_signature_png
+
+    keys_dir = out_dir / "demo-keys"
+
+    def approve_step() -> str:
+        from edoc.sign import KeySessionFactory, approve
+
+        pki = make_demo_pki(keys_dir)
+        state["pki"] = pki
+        image = make_signature_png(keys_dir / "chu-ky.png")
+        session = KeySessionFactory(f"pkcs12:{pki.person}", pin=pki.password).open()
+        signed = approve(state["pdf"], session=session, image=image)  # type: ignore[arg-type]
+        target = signed.save(out_dir / "quyet-dinh-da-duyet.pdf")
+        state["approved"] = target
+        return _say(lang, f"{target} (Nguyễn Văn An, khóa PKCS#12, ký chứng nhận DocMDP)",
+                    f"{target} (Nguyễn Văn An, PKCS#12 key, DocMDP certification)")
+
+    steps.run("Ký duyệt của người có thẩm quyền", "Approval signature of the competent person", approve_step)
+    if "approved" not in state:
+        return
+
+    def issue_step() -> str:
+        from edoc.sign import KeySessionFactory, issue
+
+        pki = state["pki"]
+        seal = make_seal_png(keys_dir / "con-dau.png")
+        session = KeySessionFactory(f"pkcs12:{pki.agency}", pin=pki.password).open()  # type: ignore[attr-defined]
+        signed = issue(state["approved"], session=session, seal=seal, number=doc.number,  # type: ignore[arg-type]
+                       date=doc.date)
+        target = signed.save(out_dir / "quyet-dinh.pdf")
+        state["signed"] = target
+        return _say(lang, f"{target} ({doc.number_line}, ngày {doc.date:%d/%m/%Y}, chữ ký số cơ quan và dấu)",
+                    f"{target} ({doc.number_line}, {doc.date:%Y-%m-%d}, agency signature with the seal)")
+
+    steps.run("Ban hành: cấp số, ngày và ký số cơ quan", "Issuance: number, date and agency signature", issue_step)
+    if "signed" not in state:
+        return
+
+    def verify_step() -> str:
+        from edoc.verify import Indication, verify_file
+
+        pki = state["pki"]
+        report = verify_file(state["signed"], trust=[pki.root.read_bytes()])  # type: ignore[arg-type, attr-defined]
+        roles = ", ".join(f"{s.role.value}: {s.indication.value}" for s in report.signatures)
+        if report.verdict is not Indication.TOTAL_PASSED:
+            raise EdocError(f"verdict {report.verdict.value} ({roles})",
+                            message_vi=f"kết quả {report.verdict.value} ({roles})")
+        return f"{report.verdict.value} ({roles})"
+
+    steps.run("Kiểm tra chữ ký số", "Verify the signatures", verify_step)
