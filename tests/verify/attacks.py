@@ -68,17 +68,41 @@ def overlay_annotation(data: bytes) -> bytes:
 
 
 def set_field_value(data: bytes, name: str, value: str) -> bytes:
-    """Set the value of text field ``name`` in a new revision (fill it, or replace it: shadow attack)."""
+    """Set the value of text field ``name`` (dotted for nested fields) in a new revision: fill it, or
+    replace it (the shadow attack)."""
     w = _writer(data)
-    for ref in w.root["/AcroForm"]["/Fields"]:
+    stack = [(ref, "") for ref in w.root["/AcroForm"]["/Fields"]]
+    while stack:
+        ref, prefix = stack.pop()
         field = ref.get_object()
-        if field.get("/T") == name:
+        part = field.get("/T")
+        full = f"{prefix}.{part}" if prefix and part is not None else str(part or prefix)
+        if full == name:
             field[generic.NameObject("/V")] = generic.TextStringObject(value)
             w.update_container(field)
             return _out(w)
+        stack.extend((kid, full) for kid in field.get("/Kids", ()))
     raise LookupError(name)
 
 
 def append_garbage(data: bytes) -> bytes:
     """Bytes appended after %%EOF that form no revision."""
     return data + b"\n% appended by someone\n1 0 obj (x) endobj\n"
+
+
+def forge_byte_range(data: bytes, replacement: bytes) -> bytes:
+    """Universal Signature Forgery / wrapping: overwrite the last /ByteRange with ``replacement`` (padded)."""
+    import re
+
+    last = list(re.finditer(rb"/ByteRange\s*\[[^\]]*\]", data))[-1]
+    new = b"/ByteRange " + replacement
+    new = new.ljust(last.end() - last.start(), b" ")
+    assert len(new) == last.end() - last.start()
+    return data[:last.start()] + new + data[last.end():]
+
+
+def empty_contents(data: bytes) -> bytes:
+    """Universal Signature Forgery: the last signature value zeroed (same length)."""
+    start = data.rindex(b"/Contents <") + len(b"/Contents <")
+    end = data.index(b">", start)
+    return data[:start] + b"0" * (end - start) + data[end:]

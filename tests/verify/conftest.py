@@ -1,6 +1,7 @@
 """A small test PKI and signed PDFs, made at test time, for the verification tests.
 
-Until the shared test PKI of ``tests/pki`` exists this module builds its own with ``cryptography``: a root,
+This module builds its own small PKI with ``cryptography`` (fixture ``vpki``; the shared certomancer PKI of
+``tests/pki`` is the ``pki`` fixture, with live services, not needed here): a root,
 a person certificate (``UID=CCCD:…``), an agency certificate (``O`` + ``UID=MST:…``), a 1024-bit RSA
 certificate (weak), an expired one, and an unrelated root. The clock is frozen at :data:`NOW`.
 """
@@ -100,7 +101,7 @@ class VerifyPKI:
 
 
 @pytest.fixture(scope="session")
-def pki() -> VerifyPKI:
+def vpki() -> VerifyPKI:
     start = NOW - timedelta(days=30)
     root_key = ec.generate_private_key(ec.SECP256R1())
     root = _issue(_name("edoc Test Root CA", "edoc test"), root_key, None, ca=True,
@@ -176,79 +177,79 @@ def make_pdf(pages: int = 1, *, form_field: str | None = None, form_value: str |
     return out.getvalue()
 
 
-def timestamper(pki: VerifyPKI) -> object:
+def timestamper(vpki: VerifyPKI) -> object:
     """pyhanko's in-process time-stamping authority, with the test TSA certificate."""
     from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-    return DummyTimeStamper(tsa_cert=pki.tsa.asn1_cert, tsa_key=pki.tsa.asn1_key,
-                            certs_to_embed=SimpleCertificateStore.from_certs([pki.root.asn1_cert]),
+    return DummyTimeStamper(tsa_cert=vpki.tsa.asn1_cert, tsa_key=vpki.tsa.asn1_key,
+                            certs_to_embed=SimpleCertificateStore.from_certs([vpki.root.asn1_cert]),
                             fixed_dt=NOW - timedelta(minutes=5))
 
 
-def doc_timestamp(data: bytes, pki: VerifyPKI) -> bytes:
+def doc_timestamp(data: bytes, vpki: VerifyPKI) -> bytes:
     """Add a document time-stamp (PAdES B-LTA style) in a new revision."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
 
     out = BytesIO()
-    PdfTimeStamper(timestamper(pki)).timestamp_pdf(  # type: ignore[arg-type]
+    PdfTimeStamper(timestamper(vpki)).timestamp_pdf(  # type: ignore[arg-type]
         IncrementalPdfFileWriter(BytesIO(data)), md_algorithm="sha256", output=out)
     return out.getvalue()
 
 
-def sign(data: bytes, who: Identity, pki: VerifyPKI, *, field: str = "Signature1",
+def sign(data: bytes, who: Identity, vpki: VerifyPKI, *, field: str = "Signature1",
          md: str = "sha256", embed_root: bool = True, with_timestamp: bool = False) -> bytes:
     """Sign ``data`` (an incremental update) with pyhanko, as the signing acts will."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-    issuer_root = pki.other_root if who is pki.stranger else pki.root
+    issuer_root = vpki.other_root if who is vpki.stranger else vpki.root
     registry = SimpleCertificateStore.from_certs([issuer_root.asn1_cert] if embed_root else [])
     signer = signers.SimpleSigner(signing_cert=who.asn1_cert, signing_key=who.asn1_key,
                                   cert_registry=registry)
     meta = signers.PdfSignatureMetadata(field_name=field, md_algorithm=md)
     out = BytesIO()
-    tsa = timestamper(pki) if with_timestamp else None
+    tsa = timestamper(vpki) if with_timestamp else None
     pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=tsa)  # type: ignore[arg-type]
     pdf_signer.sign_pdf(IncrementalPdfFileWriter(BytesIO(data), strict=False), output=out)
     return out.getvalue()
 
 
 @pytest.fixture(scope="session")
-def signed_two(pki: VerifyPKI) -> bytes:
+def signed_two(vpki: VerifyPKI) -> bytes:
     """A one-page document signed by the person, then by the agency (the Decree 30 order)."""
-    one = sign(make_pdf(), pki.person, pki, field="edoc.sig.person")
-    return sign(one, pki.agency, pki, field="edoc.sig.agency")
+    one = sign(make_pdf(), vpki.person, vpki, field="edoc.sig.person")
+    return sign(one, vpki.agency, vpki, field="edoc.sig.agency")
 
 
 @pytest.fixture(scope="session")
-def signed_one(pki: VerifyPKI) -> bytes:
-    return sign(make_pdf(), pki.person, pki, field="edoc.sig.person")
+def signed_one(vpki: VerifyPKI) -> bytes:
+    return sign(make_pdf(), vpki.person, vpki, field="edoc.sig.person")
 
 
 @pytest.fixture()
-def verifier_for(pki: VerifyPKI) -> Callable[..., object]:
+def verifier_for(vpki: VerifyPKI) -> Callable[..., object]:
     from edoc.verify import Verifier
 
     def build(**kwargs: object) -> object:
-        kwargs.setdefault("trust", [pki.root.cert])
+        kwargs.setdefault("trust", [vpki.root.cert])
         kwargs.setdefault("at", NOW)
         return Verifier(**kwargs)  # type: ignore[arg-type]
 
     return build
 
 
-def make_crl(pki: VerifyPKI, revoked: list[Identity]) -> bytes:
+def make_crl(vpki: VerifyPKI, revoked: list[Identity]) -> bytes:
     """A CRL of the test root (DER) listing ``revoked``, revoked two days before :data:`NOW`."""
-    builder = (x509.CertificateRevocationListBuilder().issuer_name(pki.root.cert.subject)
+    builder = (x509.CertificateRevocationListBuilder().issuer_name(vpki.root.cert.subject)
                .last_update(NOW - timedelta(days=1)).next_update(NOW + timedelta(days=30)))
     for who in revoked:
         builder = builder.add_revoked_certificate(
             x509.RevokedCertificateBuilder().serial_number(who.cert.serial_number)
             .revocation_date(NOW - timedelta(days=2)).build())
-    return builder.sign(pki.root.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+    return builder.sign(vpki.root.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
 
 def add_dss(data: bytes, crl_der: bytes) -> bytes:

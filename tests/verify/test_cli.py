@@ -16,9 +16,9 @@ from .conftest import VerifyPKI
 
 
 @pytest.fixture()
-def files(tmp_path: Path, pki: VerifyPKI, signed_two: bytes) -> dict[str, Path]:
+def files(tmp_path: Path, vpki: VerifyPKI, signed_two: bytes) -> dict[str, Path]:
     root = tmp_path / "root.pem"
-    root.write_bytes(pki.root.cert.public_bytes(serialization.Encoding.PEM))
+    root.write_bytes(vpki.root.cert.public_bytes(serialization.Encoding.PEM))
     good = tmp_path / "in" / "good.pdf"
     good.parent.mkdir()
     good.write_bytes(signed_two)

@@ -23,8 +23,8 @@ def message(signed_two: bytes) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def signed_message(message: bytes, pki: VerifyPKI) -> bytes:
-    return sign_edxml(message, pki.agency)
+def signed_message(message: bytes, vpki: VerifyPKI) -> bytes:
+    return sign_edxml(message, vpki.agency)
 
 
 def _keys(report: Any) -> set[str]:

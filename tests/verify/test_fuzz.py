@@ -24,10 +24,10 @@ def _signed_ranges(pdf: bytes) -> list[tuple[int, int]]:
     return ranges
 
 
-def _verifier(pki: VerifyPKI) -> Any:
+def _verifier(vpki: VerifyPKI) -> Any:
     from edoc.verify import Verifier
 
-    return Verifier(trust=[pki.root.cert], at=NOW)
+    return Verifier(trust=[vpki.root.cert], at=NOW)
 
 
 def _flip(data: bytes, index: int, mask: int) -> bytes:
@@ -36,8 +36,8 @@ def _flip(data: bytes, index: int, mask: int) -> bytes:
 
 @_SETTINGS
 @given(where=st.floats(0, 1, exclude_max=True), mask=st.integers(1, 255))
-def test_pdf_byte_flips(signed_two: bytes, pki: VerifyPKI, where: float, mask: int) -> None:
-    verifier = _verifier(pki)
+def test_pdf_byte_flips(signed_two: bytes, vpki: VerifyPKI, where: float, mask: int) -> None:
+    verifier = _verifier(vpki)
     assert verifier.verify_pdf(signed_two).verdict is Indication.TOTAL_PASSED
     index = int(where * len(signed_two))
     report = verifier.verify_pdf(_flip(signed_two, index, mask))
@@ -48,22 +48,22 @@ def test_pdf_byte_flips(signed_two: bytes, pki: VerifyPKI, where: float, mask: i
 
 @_SETTINGS
 @given(keep=st.floats(0, 1, exclude_max=True))
-def test_pdf_truncations(signed_two: bytes, pki: VerifyPKI, keep: float) -> None:
-    report = _verifier(pki).verify_pdf(signed_two[: int(keep * len(signed_two))])
+def test_pdf_truncations(signed_two: bytes, vpki: VerifyPKI, keep: float) -> None:
+    report = _verifier(vpki).verify_pdf(signed_two[: int(keep * len(signed_two))])
     assert report.verdict is not Indication.TOTAL_PASSED
 
 
-def _edxml(signed_two: bytes, pki: VerifyPKI, cache: dict[str, bytes] = {}) -> bytes:  # noqa: B006
+def _edxml(signed_two: bytes, vpki: VerifyPKI, cache: dict[str, bytes] = {}) -> bytes:  # noqa: B006
     if "x" not in cache:
-        cache["x"] = sign_edxml(make_edxml(signed_two), pki.agency)
+        cache["x"] = sign_edxml(make_edxml(signed_two), vpki.agency)
     return cache["x"]
 
 
 @_SETTINGS
 @given(where=st.floats(0, 1, exclude_max=True), mask=st.integers(1, 255))
-def test_edxml_byte_flips(signed_two: bytes, pki: VerifyPKI, where: float, mask: int) -> None:
-    data = _edxml(signed_two, pki)
-    verifier = _verifier(pki)
+def test_edxml_byte_flips(signed_two: bytes, vpki: VerifyPKI, where: float, mask: int) -> None:
+    data = _edxml(signed_two, vpki)
+    verifier = _verifier(vpki)
     index = int(where * len(data))
     report = verifier.verify_edxml(_flip(data, index, mask))
     assert isinstance(report, DocumentReport)
@@ -78,7 +78,7 @@ def test_edxml_byte_flips(signed_two: bytes, pki: VerifyPKI, where: float, mask:
 
 @_SETTINGS
 @given(keep=st.floats(0, 1, exclude_max=True))
-def test_edxml_truncations(signed_two: bytes, pki: VerifyPKI, keep: float) -> None:
-    data = _edxml(signed_two, pki)
-    report = _verifier(pki).verify_edxml(data[: int(keep * len(data))])
+def test_edxml_truncations(signed_two: bytes, vpki: VerifyPKI, keep: float) -> None:
+    data = _edxml(signed_two, vpki)
+    report = _verifier(vpki).verify_edxml(data[: int(keep * len(data))])
     assert report.verdict is not Indication.TOTAL_PASSED

@@ -27,13 +27,13 @@ def _run(*args: str) -> None:
 
 @pytest.mark.skipif(not all(TOOLS[t] for t in ("pdfsig", "certutil", "pk12util")),
                     reason="poppler-utils / libnss3-tools not installed")
-def test_pdf_signed_by_pdfsig(tmp_path: Path, pki: VerifyPKI, verifier_for: Build) -> None:
+def test_pdf_signed_by_pdfsig(tmp_path: Path, vpki: VerifyPKI, verifier_for: Build) -> None:
     nss = tmp_path / "nss"
     nss.mkdir()
     _run("certutil", "-N", "-d", f"sql:{nss}", "--empty-password")
     p12 = tmp_path / "person.p12"
     p12.write_bytes(pkcs12.serialize_key_and_certificates(
-        b"person", pki.person.key, pki.person.cert, [pki.root.cert],  # type: ignore[arg-type]
+        b"person", vpki.person.key, vpki.person.cert, [vpki.root.cert],  # type: ignore[arg-type]
         serialization.BestAvailableEncryption(b"pw")))
     _run("pk12util", "-i", str(p12), "-d", f"sql:{nss}", "-W", "pw", "-K", "")
     src, out = tmp_path / "in.pdf", tmp_path / "out.pdf"
@@ -55,7 +55,7 @@ def test_pdf_signed_by_pdfsig(tmp_path: Path, pki: VerifyPKI, verifier_for: Buil
 
 
 @pytest.mark.skipif(not TOOLS["xmlsec1"], reason="xmlsec1 not installed")
-def test_edxml_signed_by_xmlsec1(tmp_path: Path, pki: VerifyPKI, verifier_for: Build, signed_two: bytes) -> None:
+def test_edxml_signed_by_xmlsec1(tmp_path: Path, vpki: VerifyPKI, verifier_for: Build, signed_two: bytes) -> None:
     ds = "http://www.w3.org/2000/09/xmldsig#"
     template = (f'<ds:Signature xmlns:ds="{ds}"><ds:SignedInfo>'
                 f'<ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>'
@@ -71,9 +71,9 @@ def test_edxml_signed_by_xmlsec1(tmp_path: Path, pki: VerifyPKI, verifier_for: B
     src, out = tmp_path / "in.edxml", tmp_path / "out.edxml"
     src.write_bytes(msg)
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    key.write_bytes(pki.agency.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+    key.write_bytes(vpki.agency.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                                  serialization.NoEncryption()))
-    cert.write_bytes(pki.agency.cert.public_bytes(serialization.Encoding.PEM))
+    cert.write_bytes(vpki.agency.cert.public_bytes(serialization.Encoding.PEM))
     _run("xmlsec1", "--sign", "--privkey-pem", f"{key},{cert}", "--output", str(out), str(src))
     report = verifier_for().verify_edxml(out)
     assert report.verdict is Indication.TOTAL_PASSED, report.problems()

@@ -50,16 +50,16 @@ def test_without_trust_anchor_is_indeterminate(signed_two: bytes) -> None:
     assert report.subindication is SubIndication.NO_CERTIFICATE_CHAIN_FOUND
 
 
-def test_untrusted_root(pki: VerifyPKI, verifier_for: Build) -> None:
-    report = verifier_for().verify_pdf(sign(make_pdf(), pki.stranger, pki))
+def test_untrusted_root(vpki: VerifyPKI, verifier_for: Build) -> None:
+    report = verifier_for().verify_pdf(sign(make_pdf(), vpki.stranger, vpki))
     assert report.verdict is Indication.INDETERMINATE
     assert report.signatures[0].chain is Check.FAILED
 
 
-def test_roles_by_certificate_and_wrong_order(pki: VerifyPKI, verifier_for: Build) -> None:
+def test_roles_by_certificate_and_wrong_order(vpki: VerifyPKI, verifier_for: Build) -> None:
     doc = make_pdf(sig_fields=("Signature1", "Signature2"))
-    doc = sign(doc, pki.agency, pki, field="Signature1")
-    doc = sign(doc, pki.person, pki, field="Signature2")
+    doc = sign(doc, vpki.agency, vpki, field="Signature1")
+    doc = sign(doc, vpki.person, vpki, field="Signature2")
     report = verifier_for().verify_pdf(doc)
     assert [s.role for s in report.signatures] == [SignatureRole.AGENCY, SignatureRole.PERSON]
     assert "profile.order" in _keys(report)
@@ -104,35 +104,35 @@ def test_overlay_annotation_warned_or_failed_by_policy(signed_two: bytes, verifi
     assert strict.verdict is Indication.TOTAL_FAILED
 
 
-def test_filling_reserved_field_is_permitted_but_replacing_is_not(pki: VerifyPKI, verifier_for: Build) -> None:
-    empty = sign(make_pdf(form_field="so_ky_hieu", form_value=None), pki.person, pki, field="edoc.sig.person")
+def test_filling_reserved_field_is_permitted_but_replacing_is_not(vpki: VerifyPKI, verifier_for: Build) -> None:
+    empty = sign(make_pdf(form_field="so_ky_hieu", form_value=None), vpki.person, vpki, field="edoc.sig.person")
     filled = attacks.set_field_value(empty, "so_ky_hieu", "15/QĐ-UBND")
     ok = verifier_for().verify_pdf(filled)
     assert ok.verdict is Indication.TOTAL_PASSED, [m.key for m in ok.signatures[0].messages]
     assert ok.signatures[0].modifications.level == "form_filling"  # type: ignore[union-attr]
 
-    prefilled = sign(make_pdf(form_field="so_ky_hieu"), pki.person, pki, field="edoc.sig.person")
+    prefilled = sign(make_pdf(form_field="so_ky_hieu"), vpki.person, vpki, field="edoc.sig.person")
     shadow = attacks.set_field_value(prefilled, "so_ky_hieu", "99/QĐ-UBND")
     bad = verifier_for().verify_pdf(shadow)
     assert bad.verdict is Indication.TOTAL_FAILED
     assert "modification.other" in _keys(bad)
 
 
-def test_sha1_and_small_rsa_are_crypto_constraints(pki: VerifyPKI, verifier_for: Build) -> None:
-    sha1 = verifier_for().verify_pdf(sign(make_pdf(), pki.person, pki, md="sha1"))
+def test_sha1_and_small_rsa_are_crypto_constraints(vpki: VerifyPKI, verifier_for: Build) -> None:
+    sha1 = verifier_for().verify_pdf(sign(make_pdf(), vpki.person, vpki, md="sha1"))
     assert sha1.verdict is Indication.INDETERMINATE
     assert sha1.subindication is SubIndication.CRYPTO_CONSTRAINTS_FAILURE
-    weak = verifier_for().verify_pdf(sign(make_pdf(), pki.weak, pki))
+    weak = verifier_for().verify_pdf(sign(make_pdf(), vpki.weak, vpki))
     assert weak.subindication is SubIndication.CRYPTO_CONSTRAINTS_FAILURE
     assert "algorithm.weak_key" in _keys(weak)
-    tuned = verifier_for(policy=VerifyPolicy(min_rsa_bits=1024)).verify_pdf(sign(make_pdf(), pki.weak, pki))
+    tuned = verifier_for(policy=VerifyPolicy(min_rsa_bits=1024)).verify_pdf(sign(make_pdf(), vpki.weak, vpki))
     assert tuned.verdict is Indication.TOTAL_PASSED
 
 
-def test_expired_certificate_is_not_passed(pki: VerifyPKI, verifier_for: Build) -> None:
-    report = verifier_for().verify_pdf(sign(make_pdf(), pki.expired, pki))
+def test_expired_certificate_is_not_passed(vpki: VerifyPKI, verifier_for: Build) -> None:
+    report = verifier_for().verify_pdf(sign(make_pdf(), vpki.expired, vpki))
     assert report.verdict is Indication.INDETERMINATE
-    later = verifier_for(at=NOW + timedelta(days=3650)).verify_pdf(sign(make_pdf(), pki.person, pki))
+    later = verifier_for(at=NOW + timedelta(days=3650)).verify_pdf(sign(make_pdf(), vpki.person, vpki))
     assert later.verdict is not Indication.TOTAL_PASSED
 
 
@@ -145,8 +145,11 @@ def test_unsigned_pdf(verifier_for: Build) -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"not a pdf", b"%PDF-1.7\n", b"%PDF-1.7\n" + b"\x00" * 4096, b"%PDF-1.4\n1 0 obj <<" * 2000],
-    ids=["empty", "text", "header-only", "zeros", "unclosed-dicts"],
+    [b"", b"not a pdf", b"%PDF-1.7\n", b"%PDF-1.7\n" + b"\x00" * 4096, b"%PDF-1.4\n1 0 obj <<" * 2000,
+     b"%PDF-1.7\n1 0 obj\n" + b"[" * 100_000 + b"\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
+     b"%PDF-1.7\n1 0 obj << /Length 99999999999 >> stream\nxx\nendstream endobj\n"
+     b"trailer << /Root 1 0 R /Size 2 >>\nstartxref\n9\n%%EOF\n"],
+    ids=["empty", "text", "header-only", "zeros", "unclosed-dicts", "deep-nesting", "huge-length"],
 )
 def test_malformed_input_fails_cleanly(data: bytes, verifier_for: Build) -> None:
     report = verifier_for().verify_pdf(data)
@@ -197,11 +200,11 @@ def test_strict_mode(signed_two: bytes, verifier_for: Build) -> None:
 
 
 @pytest.mark.parametrize("revoked", [False, True], ids=["good-crl", "revoked-crl"])
-def test_revocation_from_embedded_dss(pki: VerifyPKI, verifier_for: Build, signed_one: bytes,
+def test_revocation_from_embedded_dss(vpki: VerifyPKI, verifier_for: Build, signed_one: bytes,
                                       revoked: bool) -> None:
     from .conftest import add_dss, make_crl
 
-    doc = add_dss(signed_one, make_crl(pki, [pki.person] if revoked else []))
+    doc = add_dss(signed_one, make_crl(vpki, [vpki.person] if revoked else []))
     report = verifier_for().verify_pdf(doc)
     sig = report.signatures[0]
     if revoked:
@@ -213,11 +216,11 @@ def test_revocation_from_embedded_dss(pki: VerifyPKI, verifier_for: Build, signe
         assert sig.modifications is not None and sig.modifications.level == "lta_updates"
 
 
-def test_signature_and_document_timestamps(pki: VerifyPKI, verifier_for: Build) -> None:
+def test_signature_and_document_timestamps(vpki: VerifyPKI, verifier_for: Build) -> None:
     from .conftest import doc_timestamp
 
-    doc = sign(make_pdf(), pki.person, pki, field="edoc.sig.person", with_timestamp=True)
-    doc = doc_timestamp(doc, pki)
+    doc = sign(make_pdf(), vpki.person, vpki, field="edoc.sig.person", with_timestamp=True)
+    doc = doc_timestamp(doc, vpki)
     report = verifier_for().verify_pdf(doc)
     assert report.verdict is Indication.TOTAL_PASSED, report.problems()
     person, stamp = report.signatures
@@ -228,9 +231,23 @@ def test_signature_and_document_timestamps(pki: VerifyPKI, verifier_for: Build) 
     assert flipped.verdict is not Indication.TOTAL_PASSED
 
 
-def test_revoked_before_a_trusted_timestamp_is_failed(pki: VerifyPKI, verifier_for: Build) -> None:
+def test_revoked_before_a_trusted_timestamp_is_failed(vpki: VerifyPKI, verifier_for: Build) -> None:
     from .conftest import add_dss, make_crl
 
-    doc = sign(make_pdf(), pki.person, pki, field="edoc.sig.person", with_timestamp=True)
-    report = verifier_for().verify_pdf(add_dss(doc, make_crl(pki, [pki.person])))
+    doc = sign(make_pdf(), vpki.person, vpki, field="edoc.sig.person", with_timestamp=True)
+    report = verifier_for().verify_pdf(add_dss(doc, make_crl(vpki, [vpki.person])))
     assert report.verdict is Indication.TOTAL_FAILED and report.subindication is SubIndication.REVOKED
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [lambda d: attacks.forge_byte_range(d, b"[0 0 0 0]"),
+     lambda d: attacks.forge_byte_range(d, b"[0 100 200 300]"),
+     lambda d: attacks.forge_byte_range(d, b"[]"),
+     attacks.empty_contents],
+    ids=["byterange-zero", "byterange-elsewhere", "byterange-empty", "contents-zeroed"],
+)
+def test_universal_signature_forgery_fails(signed_one: bytes, verifier_for: Build,
+                                           forge: Callable[[bytes], bytes]) -> None:
+    report = verifier_for().verify_pdf(forge(signed_one))
+    assert report.verdict is Indication.TOTAL_FAILED, [m.key for s in report.signatures for m in s.messages]

@@ -178,6 +178,14 @@ CATALOGUE: Mapping[str, tuple[str, str]] = {
         "Tổ chức trong chứng thư số ({organisation}) khác cơ quan ban hành ({issuer}).",
         "The certificate's organisation ({organisation}) is not the issuing body ({issuer}).",
     ),
+    "profile.number_missing": (
+        "Văn bản đã có chữ ký của cơ quan nhưng chưa điền số, ký hiệu (trường {field} trống).",
+        "The agency has signed but the number and notation are not filled (field {field} is empty).",
+    ),
+    "profile.date_missing": (
+        "Văn bản đã có chữ ký của cơ quan nhưng chưa điền ngày ban hành (trường {field} trống).",
+        "The agency has signed but the date of issue is not filled (field {field} is empty).",
+    ),
     # edXML
     "envelope.no_signature": (
         "Gói tin edXML không có chữ ký số (chữ ký trống hoặc giữ chỗ).",

@@ -94,7 +94,9 @@ class Verifier:
         self._context = ValidationContext(
             trust_roots=list(self.anchors),
             allow_fetching=online,
-            revocation_mode="soft-fail",
+            # online, revocation must be established (TRY_LATER otherwise); offline, the embedded data is
+            # used when present and its absence is reported as a warning
+            revocation_mode="hard-fail" if online else "soft-fail",
             moment=at,
             retroactive_revinfo=True,
             algorithm_usage_policy=DisallowWeakAlgorithmsPolicy(  # type: ignore[no-untyped-call]
@@ -221,7 +223,8 @@ class Verifier:
             if last is None or emb.signed_revision >= last.signed_revision:
                 last = emb
         entries.sort(key=lambda e: e[0])
-        reports = apply_profile([rep for _rev, rep in entries], issuing_body=issuing_body)
+        reports = apply_profile([rep for _rev, rep in entries], issuing_body=issuing_body,
+                                form_values=_text_field_values(reader))
         doc_msgs: tuple[Message, ...] = ()
         failure: tuple[Indication, SubIndication | None] | None = None
         if last is not None and _unexplained_tail(last, data):
@@ -258,7 +261,8 @@ class Verifier:
         if not crls and not ocsps:
             return self._context
         return ValidationContext(
-            trust_roots=list(self.anchors), allow_fetching=self.online, revocation_mode="soft-fail",
+            trust_roots=list(self.anchors), allow_fetching=self.online,
+            revocation_mode="hard-fail" if self.online else "soft-fail",
             moment=self.at, retroactive_revinfo=True, crls=crls, ocsps=ocsps, other_certs=certs,
             algorithm_usage_policy=self._context.algorithm_policy,
         )
@@ -368,7 +372,7 @@ class Verifier:
         elif st.validation_path is not None:
             anchor = st.validation_path.trust_anchor
             msgs.append(Message.of("chain.trusted", anchor=_anchor_name(anchor)))
-            if _has_revinfo(emb):
+            if self.online or _has_revinfo(emb):
                 revocation = Check.PASSED
             else:
                 msgs.append(Message.of("revocation.unchecked", Level.WARNING))
@@ -519,6 +523,35 @@ def _replaced_fields(emb: EmbeddedPdfSignature, changed: Iterable[str]) -> list[
         except Exception:
             found.append(prefix or "?")
     return found
+
+
+def _text_field_values(reader: PdfFileReader) -> dict[str, str]:
+    """Values of the text fields of the final revision, by dotted name (bounded walk, never raises)."""
+    values: dict[str, str] = {}
+    try:
+        stack: list[tuple[Any, str]] = [(f, "") for f in reader.root["/AcroForm"]["/Fields"]]
+    except Exception:
+        return values
+    seen: set[Any] = set()
+    budget = 10_000
+    while stack and budget:
+        budget -= 1
+        ref, prefix = stack.pop()
+        try:
+            key = ref.reference if isinstance(ref, generic.IndirectObject) else id(ref)
+            if key in seen:
+                continue
+            seen.add(key)
+            node = ref.get_object()
+            part = node.get("/T")
+            name = f"{prefix}.{part}" if prefix and part is not None else (str(part) if part is not None
+                                                                           else prefix)
+            stack.extend((k, name) for k in node.get("/Kids", ()))
+            if node.get("/FT") == "/Tx" or (node.get("/FT") is None and "/V" in node and prefix):
+                values[name] = str(node.get("/V", ""))
+        except Exception:  # noqa: S112 - a broken field is skipped; the signatures judge the file
+            continue
+    return values
 
 
 def _unexplained_tail(emb: EmbeddedPdfSignature, data: bytes) -> bool:

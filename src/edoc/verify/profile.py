@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
@@ -109,8 +110,14 @@ def _fold(text: str) -> str:
     return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
 
 
+#: Reserved text fields of the number and the date of issue (filled at issuance, after the person signs).
+FIELD_NUMBER = "edoc.number"
+FIELD_DATE = "edoc.date"
+
+
 def apply_profile(
-    reports: list[SignatureReport], *, issuing_body: str | None = None
+    reports: list[SignatureReport], *, issuing_body: str | None = None,
+    form_values: Mapping[str, str] | None = None,
 ) -> list[SignatureReport]:
     """Assign roles to signature reports (in signing order) and add the profile's findings.
 
@@ -143,6 +150,10 @@ def apply_profile(
                     _fold(rep.signer.organisation) not in _fold(issuing_body):
                 extra.append(Message.of("profile.organisation_mismatch", Level.WARNING,
                                         organisation=rep.signer.organisation, issuer=issuing_body))
+        if out[i].role is SignatureRole.AGENCY and form_values is not None:
+            for name, key in ((FIELD_NUMBER, "profile.number_missing"), (FIELD_DATE, "profile.date_missing")):
+                if name in form_values and not form_values[name].strip():
+                    extra.append(Message.of(key, Level.WARNING, field=name))
         if i in agencies and out[i].role is SignatureRole.AGENCY and persons:
             if any(p > i for p in persons):
                 extra.append(Message.of("profile.order", Level.WARNING))

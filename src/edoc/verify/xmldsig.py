@@ -48,7 +48,8 @@ XADES = "http://uri.etsi.org/01903/v1.3.2#"
 EDXML_NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 _SIGNED_PROPS_TYPE = "http://uri.etsi.org/01903#SignedProperties"
 _WEAK = ("sha1", "md5")
-_ID_ATTRS = ("Id", "ID", "id", "{http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd}Id")
+_ID_ATTRS = ("Id", "ID", "id", "{http://www.w3.org/XML/1998/namespace}id",
+             "{http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd}Id")
 _FAIL, _INDET = Indication.TOTAL_FAILED, Indication.INDETERMINATE
 
 

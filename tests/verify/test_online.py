@@ -1,0 +1,53 @@
+"""``online=True``: OCSP/CRL fetched from the shared test PKI's live services on 127.0.0.1 (tests/pki)."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+import pytest
+
+from edoc.verify import Check, Indication, Verifier
+
+from .conftest import make_pdf
+
+pki_module = pytest.importorskip("pki", reason="the shared test PKI (tests/pki) is absent")
+
+
+def _sign(pki: Any, label: str) -> bytes:
+    from asn1crypto import keys as asn1_keys
+    from cryptography.hazmat.primitives import serialization
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    key = asn1_keys.PrivateKeyInfo.load(pki.private_key(label).private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    signer = signers.SimpleSigner(signing_cert=pki.cert(label), signing_key=key,
+                                  cert_registry=SimpleCertificateStore.from_certs(pki.chain(label)))
+    out = BytesIO()
+    signers.PdfSigner(signers.PdfSignatureMetadata(field_name="edoc.sig.person"), signer=signer).sign_pdf(
+        IncrementalPdfFileWriter(BytesIO(make_pdf())), output=out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("label", "revoked"), [("person-ec", False), ("revoked-early", True)])
+def test_online_revocation(pki: Any, label: str, revoked: bool) -> None:
+    doc = _sign(pki, label)
+    offline = Verifier(trust=[pki.root(label)], at=pki_module.NOW).verify_pdf(doc)
+    online = Verifier(trust=[pki.root(label)], at=pki_module.NOW, online=True).verify_pdf(doc)
+    if revoked:
+        assert online.verdict is not Indication.TOTAL_PASSED
+        assert online.signatures[0].revocation is Check.FAILED
+    else:
+        assert online.verdict is Indication.TOTAL_PASSED, online.problems()
+        assert online.signatures[0].revocation is Check.PASSED
+    assert offline.signatures[0].revocation is not Check.FAILED  # offline, nothing embedded: not known
+
+
+def test_online_without_reachable_revocation_service_is_indeterminate(signed_one: bytes, vpki: Any) -> None:
+    from .conftest import NOW
+
+    # the test certificates point at http://127.0.0.1:9/root.crl, where nothing listens
+    report = Verifier(trust=[vpki.root.cert], at=NOW, online=True).verify_pdf(signed_one)
+    assert report.verdict is Indication.INDETERMINATE
