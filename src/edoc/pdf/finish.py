@@ -161,7 +161,8 @@ def _field_node(writer: PdfWriter, top: ArrayObject, nodes: dict[str, Dictionary
     for depth in range(len(path)):
         key = ".".join(path[: depth + 1])
         if key not in nodes:
-            node = DictionaryObject({NameObject("/T"): TextStringObject(path[depth]), NameObject("/Kids"): ArrayObject()})
+            node = DictionaryObject({NameObject("/T"): TextStringObject(path[depth]),
+                                     NameObject("/Kids"): ArrayObject()})
             if parent is not None:
                 node[NameObject("/Parent")] = parent_ref  # type: ignore[assignment]
             ref = writer._add_object(node)
