@@ -1,4 +1,4 @@
-"""Base64 for attachment payloads: pybase64 (SIMD, ``pip install 'edoc[fast]'``) when installed, else the
+"""Base64 for attachment payloads: pybase64 (SIMD; a core dependency) when importable, else the
 standard library. Both are strict on decode (only the base64 alphabet, padding only at the end) and take
 bytes or an ASCII str.
 
