@@ -19,6 +19,7 @@ __all__ = ["main", "cli"]
 
 #: sub-command name -> "module:attribute"
 _COMMANDS = {
+    "archive": "edoc.cli.archive:archive",
     "demo": "edoc.cli.demo:demo",
     "edxml": "edoc.cli.edxml:edxml",
     "keys": "edoc.cli.keys:keys",

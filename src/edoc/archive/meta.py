@@ -1,0 +1,251 @@
+"""Where a document's national metadata comes from: the edXML header, else a sidecar, else the PDF.
+
+Every source ends as a :class:`~edoc.model.document.Document` (plus the record's ``FileCode`` when the
+source names one), so the national metadata XML is always written by :mod:`edoc.metadata`.
+
+Sidecars use the national tag names of ``archive.md`` §2 (``OrganId``, ``FileCatalog``, ``FileNotation``,
+``CodeNumber``, ``CodeNotation``, ``IssuedDate``, ``OrganName``, ``Subject``, ``TypeName``, ``FullName``,
+``Position``…): ``NAME.json`` / ``NAME.yaml`` / ``NAME.yml`` beside ``NAME``, or one ``metadata.csv`` in the
+document's folder with a ``File`` column naming the document. Values longer than the national maximum are a
+:class:`~edoc.errors.ValidationError` naming the national field.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from edoc.errors import HostileInput, InvalidInput, MalformedFile, Problem, ResourceError, ValidationError
+from edoc.metadata import LIMITS, FileCode, document_metadata_xml
+from edoc.model.document import Document, Organ, Signer
+from edoc.model.vocab import DocumentType, Priority
+
+__all__ = ["DocumentMeta", "NATIONAL_FIELDS", "read_metadata", "SIDECAR_SUFFIXES"]
+
+#: Largest sidecar read (bytes).
+MAX_SIDECAR = 1 << 20
+
+#: Sidecar file suffixes tried beside a document, in order.
+SIDECAR_SUFFIXES = (".json", ".yaml", ".yml")
+
+#: National field names a sidecar may carry (anything else is an error naming the field).
+NATIONAL_FIELDS = (
+    "File", "OrganId", "FileCatalog", "FileNotation", "DocOrdinal", "TypeName", "CodeNumber", "CodeNotation",
+    "IssuedDate", "OrganName", "Subject", "Language", "PageAmount", "Description", "Position", "FullName",
+    "Priority", "IssuedAmount", "DueDate",
+)
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """The national metadata of one document, as found, and where it came from.
+
+    :param fields: national field name → value (strings; dates ISO), what the catalogue indexes.
+    :param xml: the national metadata XML (:func:`edoc.metadata.document_metadata_xml`).
+    :param source: ``edxml``, ``sidecar`` or ``pdf``.
+    """
+
+    fields: dict[str, str]
+    xml: bytes
+    source: str
+
+    def get(self, name: str) -> str:
+        """A field by national name (``FileCode`` is ``OrganId.FileCatalog.FileNotation``), ``""`` if absent."""
+        if name == "FileCode":
+            parts = [self.fields.get(k, "") for k in ("OrganId", "FileCatalog", "FileNotation")]
+            return ".".join(parts) if all(parts) else ""
+        if name == "Year":
+            return self.fields.get("FileCatalog") or self.fields.get("IssuedDate", "")[:4]
+        return self.fields.get(name, "")
+
+
+def _nfc(value: object) -> str:
+    return unicodedata.normalize("NFC", str(value).strip())
+
+
+def _check_lengths(values: dict[str, str], path: Path) -> None:
+    problems = [Problem(k, f"{k} is longer than {LIMITS[k]} characters ({len(v)})")
+                for k, v in values.items() if k in LIMITS and len(v) > LIMITS[k]]
+    if problems:
+        raise ValidationError("the metadata breaks the national field lengths", problems, path=path)
+
+
+def _date(value: str, name: str, path: Path) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError as exc:
+        raise InvalidInput(f"{name} is not a date (YYYY-MM-DD): {value!r}", path=path, field=name) from exc
+
+
+def _int(value: str, name: str, path: Path) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit():
+        raise InvalidInput(f"{name} is not a number: {value!r}", path=path, field=name)
+    return int(value)
+
+
+def _from_fields(values: dict[str, str], path: Path, source: str) -> DocumentMeta:
+    unknown = sorted(set(values) - set(NATIONAL_FIELDS))
+    if unknown:
+        raise ValidationError("unknown metadata fields", [Problem(k, "not a national field name") for k in unknown],
+                              path=path)
+    _check_lengths(values, path)
+    doc_type = DocumentType.CONG_VAN
+    if values.get("TypeName"):
+        try:
+            doc_type = DocumentType(values["TypeName"])
+        except ValueError as exc:
+            raise InvalidInput(f"TypeName is not a document type of Decree 30: {values['TypeName']!r}",
+                               path=path, field="TypeName") from exc
+    priority = Priority.NORMAL
+    if values.get("Priority"):
+        try:
+            priority = Priority(_int(values["Priority"], "Priority", path))
+        except ValueError as exc:
+            raise InvalidInput("Priority must be 0 to 4", path=path, field="Priority") from exc
+    signer = None
+    if values.get("FullName") or values.get("Position"):
+        signer = Signer(full_name=values.get("FullName", ""), position=values.get("Position", ""))
+    doc = Document(
+        organ=Organ(organ_id=values.get("OrganId", ""), name=values.get("OrganName", "")),
+        type=doc_type, summary=values.get("Subject", ""), number=_int(values.get("CodeNumber", ""), "CodeNumber", path),
+        notation=values.get("CodeNotation", ""), date=_date(values.get("IssuedDate", ""), "IssuedDate", path),
+        description=values.get("Description", ""), signer=signer, priority=priority,
+        due_date=_date(values.get("DueDate", ""), "DueDate", path),
+        copies=_int(values.get("IssuedAmount", ""), "IssuedAmount", path),
+        page_amount=_int(values.get("PageAmount", ""), "PageAmount", path),
+        language=values.get("Language") or "Tiếng Việt",
+    )
+    return _finish(doc, values, path, source)
+
+
+def _finish(doc: Document, values: dict[str, str], path: Path, source: str) -> DocumentMeta:
+    file_code = None
+    if values.get("OrganId") and values.get("FileCatalog") and values.get("FileNotation"):
+        catalog = _int(values["FileCatalog"], "FileCatalog", path)
+        assert catalog is not None
+        file_code = FileCode(values["OrganId"], catalog, values["FileNotation"])
+    try:
+        xml = document_metadata_xml(doc, file_code=file_code,
+                                    doc_ordinal=_int(values.get("DocOrdinal", ""), "DocOrdinal", path))
+    except ValidationError as exc:
+        raise ValidationError("the metadata breaks the national field lengths", exc.problems, path=path) from exc
+    fields = {k: v for k, v in values.items() if v and k != "File"}
+    fields.setdefault("OrganId", doc.organ.organ_id)
+    fields.setdefault("OrganName", doc.organ.name)
+    fields.setdefault("TypeName", doc.type.value)
+    fields.setdefault("CodeNumber", doc.code_number)
+    fields.setdefault("CodeNotation", doc.notation)
+    fields.setdefault("IssuedDate", doc.date.isoformat() if doc.date else "")
+    fields.setdefault("Subject", doc.summary)
+    return DocumentMeta({k: v for k, v in fields.items() if v}, xml, source)
+
+
+def _from_edxml(path: Path, sidecar: dict[str, str]) -> DocumentMeta:
+    from edoc.edxml import read_edxml
+
+    result = read_edxml(path)
+    if result.document is None:
+        raise InvalidInput("an edXML status message is not a document to archive", path=path)
+    doc = result.document
+    # the header gives the document; a sidecar may add the record's FileCode, which edXML does not carry
+    values = {k: v for k, v in sidecar.items() if k in ("OrganId", "FileCatalog", "FileNotation", "DocOrdinal")}
+    values["OrganId"] = values.get("OrganId") or doc.organ.organ_id
+    _check_lengths(values, path)
+    return _finish(doc, values, path, "edxml")
+
+
+def _from_pdf(path: Path) -> DocumentMeta:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(path)
+        info: Any = reader.metadata or {}
+        pages = len(reader.pages)
+    except (PyPdfError, ValueError, KeyError) as exc:
+        raise MalformedFile(f"cannot read the PDF for its metadata: {exc}", path=path) from exc
+    values = {"Subject": _nfc(info.get("/Subject") or info.get("/Title") or path.stem),
+              "OrganName": _nfc(info.get("/Author") or ""), "PageAmount": str(pages)}
+    created = getattr(info, "creation_date", None)
+    if isinstance(created, dt.datetime):
+        values["IssuedDate"] = created.date().isoformat()
+    return _from_fields({k: v for k, v in values.items() if v}, path, "pdf")
+
+
+def _pdf_pages(path: Path) -> int:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        return len(PdfReader(path).pages)
+    except (PyPdfError, ValueError, KeyError) as exc:
+        raise MalformedFile(f"cannot read the PDF: {exc}", path=path) from exc
+
+
+def _load_sidecar(path: Path) -> dict[str, str] | None:
+    for suffix in SIDECAR_SUFFIXES:
+        side = path.with_name(path.name + suffix)
+        if not side.is_file():
+            continue
+        try:
+            if side.stat().st_size > MAX_SIDECAR:
+                raise HostileInput(f"a sidecar larger than {MAX_SIDECAR} bytes is refused", path=side)
+            text = side.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ResourceError(f"cannot read the sidecar: {exc}", path=side) from exc
+        try:
+            if suffix == ".json":
+                data: Any = json.loads(text)
+            else:
+                import yaml
+
+                data = yaml.safe_load(text)
+        except (ValueError, Exception) as exc:  # yaml.YAMLError has no common base with ValueError
+            raise MalformedFile(f"the sidecar is not valid {suffix[1:].upper()}: {exc}", path=side) from exc
+        if not isinstance(data, dict):
+            raise MalformedFile("a sidecar must be a mapping of national field names", path=side)
+        for k, v in data.items():
+            if not isinstance(v, (str, int, float, dt.date)) and v is not None:
+                raise InvalidInput("a sidecar value must be a single text, number or date", path=side,
+                                   field=str(k))
+        return {str(k): _nfc(v) for k, v in data.items() if v is not None}
+    table = path.parent / "metadata.csv"
+    if table.is_file():
+        try:
+            with open(table, encoding="utf-8-sig", newline="") as fh:
+                for row in csv.DictReader(fh):
+                    if row.get("File") == path.name:
+                        return {str(k): _nfc(v) for k, v in row.items() if k and v}
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise MalformedFile(f"cannot read the metadata table: {exc}", path=table) from exc
+    return None
+
+
+def read_metadata(path: Path) -> DocumentMeta:
+    """The national metadata of the document at ``path`` (edXML header, else sidecar, else the PDF).
+
+    :raises ValidationError: a field longer than its national maximum (the problem names the field).
+    :raises InvalidInput: a value of the wrong kind (the error names the field).
+    :raises MalformedFile: a sidecar or document that cannot be parsed.
+    """
+    sidecar = _load_sidecar(path) or {}
+    with open(path, "rb") as fh:
+        head = fh.read(1024).lstrip()
+    if head.startswith(b"<"):
+        return _from_edxml(path, sidecar)
+    if sidecar:
+        if head.startswith(b"%PDF") and "PageAmount" not in sidecar:
+            sidecar = sidecar | {"PageAmount": str(_pdf_pages(path))}
+        return _from_fields(sidecar, path, "sidecar")
+    if head.startswith(b"%PDF"):
+        return _from_pdf(path)
+    raise InvalidInput("neither edXML nor PDF, and no sidecar gives its metadata", path=path)

@@ -1,0 +1,182 @@
+"""What an archiving run does at each step: the verifier, the augmenter and the time-stamper, injected.
+
+:class:`ArchivePolicy` is frozen and picklable (it travels to worker processes and Dask workers). Its steps
+are plain callables, so the real verifier (:mod:`edoc.verify`) and, later, B-LTA augmentation and document
+time-stamps from :mod:`edoc.sign` plug in without changing the archive machinery:
+
+- ``verify(path) -> verdict-like``: anything with a ``verdict`` (an :class:`enum.Enum` or a string such as
+  ``"TOTAL_PASSED"``) and, ideally, ``to_dict()`` (stored as the validation report);
+- ``augment(src, dst) -> AugmentResult``: writes ``dst``, whose first bytes must be exactly ``src``;
+- ``timestamper(src, dst) -> AugmentResult``: the same contract, used by renewal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from edoc.errors import InvalidInput
+
+__all__ = ["ArchivePolicy", "AugmentResult", "VerdictLike", "RealVerifier", "verdict_of", "report_of",
+           "default_verifier", "PASSED"]
+
+PASSED = "TOTAL_PASSED"
+
+
+class VerdictLike(Protocol):
+    """What a verifier returns: at least a ``verdict``."""
+
+    @property
+    def verdict(self) -> Any: ...
+
+
+@dataclass(frozen=True)
+class AugmentResult:
+    """What an augmentation or a time-stamp added.
+
+    :param level: the level reached (``B-LT``, ``B-LTA``) or a short name of what was added.
+    :param timestamp_expiry: when the newest time-stamp's certificate expires (drives renewal).
+    :param detail: one line for the event log.
+    """
+
+    level: str
+    timestamp_expiry: dt.datetime | None = None
+    detail: str = ""
+
+
+def verdict_of(result: object) -> str:
+    """The verdict as a string (``TOTAL_PASSED``, ``TOTAL_FAILED``, ``INDETERMINATE``)."""
+    value = getattr(result, "verdict", None)
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if not isinstance(value, str) or not value:
+        raise InvalidInput(f"the verifier returned no verdict: {result!r}", field="verify")
+    return value
+
+
+def report_of(result: object) -> dict[str, Any]:
+    """The JSON-ready report of a verifier's result (``to_dict()`` when it has one)."""
+    to_dict = getattr(result, "to_dict", None)
+    if callable(to_dict):
+        data = to_dict()
+        if isinstance(data, dict):
+            return data
+    return {"verdict": verdict_of(result)}
+
+
+@dataclass(frozen=True)
+class RealVerifier:
+    """The verifier of :mod:`edoc.verify`, one :class:`~edoc.verify.Verifier` per process (cached).
+
+    :param trust: trust anchors (certificate files).
+    :param online: fetch revocation information.
+    """
+
+    trust: tuple[str, ...] = ()
+    online: bool = False
+
+    def __call__(self, path: Path) -> Any:
+        from edoc.verify.dispatch import verify_with
+
+        return verify_with(_verifier(self.trust, self.online), path)
+
+
+_VERIFIERS: dict[tuple[tuple[str, ...], bool], Any] = {}
+
+
+def _verifier(trust: tuple[str, ...], online: bool) -> Any:
+    key = (trust, online)
+    if key not in _VERIFIERS:
+        from edoc.verify import Verifier
+
+        _VERIFIERS[key] = Verifier(trust=list(trust), online=online)
+    return _VERIFIERS[key]
+
+
+def default_verifier(trust: tuple[str, ...] = ()) -> Callable[[Path], Any]:
+    """The real verifier when :mod:`edoc.verify` is importable.
+
+    :raises InvalidInput: when it is not (then pass ``verify=`` explicitly).
+    """
+    try:
+        import edoc.verify  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - verify is part of the package
+        raise InvalidInput("edoc.verify is not available; pass a verify callable", field="verify") from exc
+    return RealVerifier(trust=tuple(str(t) for t in trust))
+
+
+@dataclass(frozen=True)
+class ArchivePolicy:
+    """The steps and rules of an archiving run.
+
+    :param verify: ``path -> verdict-like``; ``None`` means :func:`default_verifier` with ``trust``.
+    :param augment: ``(src, dst) -> AugmentResult`` raising signatures to B-LTA; ``None`` (no TSA) archives
+        documents as they are and records "augmentation pending".
+    :param timestamper: ``(src, dst) -> AugmentResult`` adding a document time-stamp, for renewal.
+    :param trust: trust anchors for the default verifier.
+    :param record_by: the national field grouping documents into records (``FileCode`` by default; also
+        ``OrganId``, ``Year``, ``CodeNotation``, any field of :data:`~edoc.archive.meta.NATIONAL_FIELDS`).
+    :param accept_indeterminate: archive INDETERMINATE documents as valid (default: rejected).
+    :param maintenance: retention written into the record metadata (``Vĩnh viễn`` or years).
+    :param weak_digests: a time-stamp made with one of these is renewed at once.
+    """
+
+    verify: Callable[[Path], Any] | None = None
+    augment: Callable[[Path, Path], AugmentResult] | None = None
+    timestamper: Callable[[Path, Path], AugmentResult] | None = None
+    trust: tuple[str, ...] = ()
+    record_by: str = "FileCode"
+    accept_indeterminate: bool = False
+    maintenance: str = "Vĩnh viễn"
+    weak_digests: frozenset[str] = frozenset({"md5", "sha1"})
+
+    def verifier(self) -> Callable[[Path], Any]:
+        """The verify step (the real verifier when none was injected)."""
+        return self.verify if self.verify is not None else default_verifier(self.trust)
+
+    def accepts(self, verdict: str) -> bool:
+        """Whether a document with ``verdict`` is archived as valid."""
+        return verdict == PASSED or (self.accept_indeterminate and verdict == "INDETERMINATE")
+
+
+def load_callable(spec: str, what: str) -> Callable[..., Any]:
+    """``module:attribute`` → the callable it names (for ``--verifier`` / ``--timestamper``).
+
+    :raises InvalidInput: the module or attribute does not exist or is not callable.
+    """
+    import importlib
+
+    module, _, attr = spec.partition(":")
+    try:
+        obj = getattr(importlib.import_module(module), attr) if attr else None
+    except (ImportError, AttributeError) as exc:
+        raise InvalidInput(f"cannot load {spec!r}: {exc}", field=what) from exc
+    if not callable(obj):
+        raise InvalidInput(f"{spec!r} is not a callable (module:attribute)", field=what)
+    return obj  # type: ignore[no-any-return]
+
+
+def tsa_steps(url: str) -> tuple[Callable[[Path, Path], AugmentResult], Callable[[Path, Path], AugmentResult]]:
+    """The B-LTA augmenter and the document time-stamper for the TSA at ``url``.
+
+    This is the seam to :mod:`edoc.sign`: it looks for ``edoc.sign.augment_to_lta(src, dst, tsa_url=...)``
+    and ``edoc.sign.add_document_timestamp(src, dst, tsa_url=...)``, each returning an
+    :class:`AugmentResult`-like object.
+
+    :raises UnsupportedFeature: :mod:`edoc.sign` does not provide them yet.
+    """
+    from functools import partial
+
+    from edoc.errors import UnsupportedFeature
+
+    try:
+        from edoc.sign import add_document_timestamp, augment_to_lta  # type: ignore[attr-defined]
+    except ImportError as exc:
+        raise UnsupportedFeature("B-LTA augmentation and document time-stamps are not available yet in "
+                                 "edoc.sign; archive without --tsa (augmentation is then recorded as pending)",
+                                 field="tsa") from exc
+    return partial(augment_to_lta, tsa_url=url), partial(add_document_timestamp, tsa_url=url)

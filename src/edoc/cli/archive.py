@@ -1,0 +1,156 @@
+"""``edoc archive``: build, audit, renew and search an archive of records (docs/archive.md).
+
+Exit status: 0 when every document was archived (or the audit found nothing), 1 when documents were
+rejected or failed (or the audit found problems), 130 when interrupted with Ctrl-C (run again to finish).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from edoc.cli import lang_of
+
+__all__ = ["archive"]
+
+
+def _policy(trust: tuple[str, ...], record_by: str, tsa: str | None, verifier: str | None,
+            timestamper: str | None, accept_indeterminate: bool = False) -> Any:
+    from edoc.archive.policy import ArchivePolicy, load_callable, tsa_steps
+
+    augment = stamp = None
+    if tsa:
+        augment, stamp = tsa_steps(tsa)
+    if timestamper:
+        stamp = load_callable(timestamper, "timestamper")
+    return ArchivePolicy(verify=load_callable(verifier, "verifier") if verifier else None, augment=augment,
+                         timestamper=stamp, trust=tuple(trust), record_by=record_by,
+                         accept_indeterminate=accept_indeterminate)
+
+
+def _say(ctx: click.Context, vi: str, en: str) -> None:
+    click.echo(vi if lang_of(ctx) == "vi" else en)
+
+
+_verifier_opt = click.option("--verifier", metavar="MODULE:CALLABLE",
+                             help="Verify with this callable (path -> report with .verdict) instead of edoc.verify.")
+
+
+@click.group()
+def archive() -> None:
+    """Lưu trữ hồ sơ điện tử: build, audit, renew and search BagIt packages of records."""
+
+
+@archive.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--into", "into", required=True, type=click.Path(file_okay=False), help="The archive folder.")
+@click.option("--record-by", default="FileCode", show_default=True,
+              help="National field grouping documents into records (FileCode, OrganId, Year, CodeNotation…).")
+@click.option("--trust", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Trust anchor (repeat).")
+@click.option("--tsa", metavar="URL", help="Time-stamping authority for B-LTA augmentation.")
+@click.option("--jobs", type=click.IntRange(min=0), default=None, help="Worker processes (default: CPU count).")
+@click.option("--scheduler", metavar="ADDRESS", help="Run on this Dask distributed scheduler (edoc[dask]).")
+@click.option("--accept-indeterminate", is_flag=True, help="Archive INDETERMINATE documents as valid.")
+@click.option("--retry-failed", is_flag=True, help="Process again documents that failed in earlier runs.")
+@_verifier_opt
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_context
+def build(ctx: click.Context, sources: tuple[str, ...], into: str, record_by: str, trust: tuple[str, ...],
+          tsa: str | None, jobs: int | None, scheduler: str | None, accept_indeterminate: bool,
+          retry_failed: bool, verifier: str | None, as_json: bool) -> None:
+    """Verify SOURCES (files or folders) and package them into ARCHIVE, one bag per record; resumable."""
+    from edoc.archive import build_archive
+
+    policy = _policy(trust, record_by, tsa, verifier, None, accept_indeterminate)
+    s = build_archive(sources, into, policy=policy, jobs=jobs, scheduler=scheduler, retry_failed=retry_failed)
+    if as_json:
+        click.echo(json.dumps(s.to_dict(), ensure_ascii=False))
+    else:
+        _say(ctx, f"Đã lưu {s.archived} văn bản vào {s.packages} hồ sơ; bị từ chối {s.rejected}; lỗi {s.failed}.",
+             f"Archived {s.archived} documents in {s.packages} packages; rejected {s.rejected}; failed {s.failed}.")
+        _say(ctx, f"Kết quả từng văn bản: {s.outcomes}", f"Per-document outcomes: {s.outcomes}")
+    if s.interrupted:
+        _say(ctx, "Đã dừng; chạy lại cùng lệnh để hoàn tất.", "Interrupted; run the same command again to finish.")
+        sys.exit(130)
+    sys.exit(1 if s.rejected or s.failed else 0)
+
+
+@archive.command()
+@click.argument("archive_dir", metavar="ARCHIVE", type=click.Path(exists=True, file_okay=False))
+@click.option("--jobs", type=click.IntRange(min=0), default=None, help="Worker processes (default: CPU count).")
+@click.option("--scheduler", metavar="ADDRESS", help="Run on this Dask distributed scheduler (edoc[dask]).")
+@click.option("--trust", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Trust anchor (repeat).")
+@_verifier_opt
+@click.option("--json", "as_json", is_flag=True, help="Print the audit as JSON.")
+@click.pass_context
+def audit(ctx: click.Context, archive_dir: str, jobs: int | None, scheduler: str | None, trust: tuple[str, ...],
+          verifier: str | None, as_json: bool) -> None:
+    """Re-hash every package and re-verify every document; name changed, missing and extra files."""
+    from edoc.archive import audit_archive
+
+    report = audit_archive(archive_dir, policy=_policy(trust, "FileCode", None, verifier, None),
+                           jobs=jobs, scheduler=scheduler)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        for p in report.packages:
+            status = "OK" if p.ok else ("LỖI" if lang_of(ctx) == "vi" else "PROBLEM")
+            click.echo(f"{status}  {p.package}")
+            for label, names in (("changed", p.problems.changed), ("missing", p.problems.missing),
+                                 ("extra", p.problems.extra), ("other", p.problems.other)):
+                for n in names:
+                    click.echo(f"    {label}: {n}")
+            for n, change in p.degraded.items():
+                click.echo(f"    verdict: {n}: {change}")
+        for m in report.missing_packages:
+            click.echo(f"LỖI  {m}" if lang_of(ctx) == "vi" else f"PROBLEM  {m}")
+    sys.exit(130 if report.interrupted else 0 if report.ok else 1)
+
+
+def _date(_ctx: click.Context, _param: click.Parameter, value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"not a date (YYYY-MM-DD): {value!r}") from exc
+
+
+@archive.command()
+@click.argument("archive_dir", metavar="ARCHIVE", type=click.Path(exists=True, file_okay=False))
+@click.option("--before", required=True, callback=_date, help="Renew time-stamps expiring before this date.")
+@click.option("--tsa", metavar="URL", help="Time-stamping authority.")
+@click.option("--timestamper", metavar="MODULE:CALLABLE", help="Time-stamp with this callable (src, dst).")
+@click.pass_context
+def renew(ctx: click.Context, archive_dir: str, before: dt.date, tsa: str | None, timestamper: str | None) -> None:
+    """Add a document time-stamp to documents whose last one expires before DATE."""
+    from edoc.archive import renew_archive
+
+    s = renew_archive(archive_dir, before, policy=_policy((), "FileCode", tsa, None, timestamper))
+    _say(ctx, f"Đã gia hạn dấu thời gian cho {s.count} văn bản trong {len(s.renewed)} hồ sơ.",
+         f"Renewed the time-stamp of {s.count} documents in {len(s.renewed)} packages.")
+
+
+@archive.command()
+@click.argument("archive_dir", metavar="ARCHIVE", type=click.Path(exists=True, file_okay=False))
+@click.option("--number", help="Number, or number/notation (05/QĐ-UBND).")
+@click.option("--year", help="Year issued.")
+@click.option("--organ", help="Part of the organ's name or its code.")
+@click.option("--text", help="Words of the subject (diacritics ignored).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")
+def find(archive_dir: str, number: str | None, year: str | None, organ: str | None, text: str | None,
+         as_json: bool) -> None:
+    """Search the archive's catalogue; print matching documents and their packages."""
+    from edoc.archive import find as find_docs
+
+    for f in find_docs(archive_dir, number=number, year=year, organ=organ, text=text):
+        if as_json:
+            click.echo(json.dumps({"package": f.package, "name": f.name, "source": f.source} | f.fields,
+                                  ensure_ascii=False))
+        else:
+            num = f"{f.fields.get('CodeNumber', '')}/{f.fields.get('CodeNotation', '')}".strip("/")
+            click.echo(f"{Path('packages') / f.package / 'data/documents' / f.name}\t{num}\t"
+                       f"{f.fields.get('IssuedDate', '')}\t{f.fields.get('Subject', '')}")
