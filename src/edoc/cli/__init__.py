@@ -27,6 +27,7 @@ _COMMANDS = {
     "pdfa": "edoc.cli.pdfa:pdfa",
     "sign": "edoc.cli.sign:sign",
     "verify": "edoc.cli.verify:verify",
+    "trust": "edoc.cli.trust:trust",
 }
 
 

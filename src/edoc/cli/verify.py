@@ -72,6 +72,8 @@ def _work(path: str) -> Any:
               help="Language of the report (default: the main --lang, Vietnamese).")
 @click.option("--trust", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="A trust anchor certificate (DER or PEM) for this run; repeatable.")
+@click.option("--installed-trust/--no-installed-trust", default=True, show_default=True,
+              help="Also trust the roots admitted with 'edoc trust add'.")
 @click.option("--offline/--online", default=True, show_default=True,
               help="--online fetches OCSP/CRL over the network when the document embeds none.")
 @click.option("--at", "at", callback=_parse_at, default=None, metavar="TIME",
@@ -82,7 +84,7 @@ def _work(path: str) -> Any:
               help="Write the report to this file instead of standard output.")
 @click.pass_context
 def verify(ctx: click.Context, files: tuple[str, ...], fmt: str, lang: str | None, trust: tuple[str, ...],
-           offline: bool, at: datetime | None, jobs: int, out: str | None) -> None:
+           installed_trust: bool, offline: bool, at: datetime | None, jobs: int, out: str | None) -> None:
     """Kiểm tra chữ ký số của văn bản PDF và gói tin edXML nhận được (verify received documents)."""
     from edoc.verify import Indication, Verifier
     from edoc.verify.dispatch import verify_with
@@ -94,6 +96,10 @@ def verify(ctx: click.Context, files: tuple[str, ...], fmt: str, lang: str | Non
     paths = list(_walk(files))
     if not paths:
         raise click.UsageError("no PDF or edXML file found in the given folders")
+    if installed_trust:
+        from edoc.trust.installed import installed_roots
+
+        trust = (*trust, *(str(r.path) for r in installed_roots()))
     verifier = Verifier(trust=trust, online=not offline, at=at)  # loads --trust once; errors exit here
     reports: list[Any] = []
     show_bar = sys.stderr.isatty() and len(paths) > 1
