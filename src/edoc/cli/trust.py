@@ -43,7 +43,7 @@ def list_roots(ctx: click.Context) -> None:
     roots = installed_roots()
     vi = lang_of(ctx) == "vi"
     if not roots:
-        click.echo((f"Chưa có chứng thư gốc nào trong {trust_dir()}" if vi else f"No roots in {trust_dir()}"))
+        click.echo(f"Chưa có chứng thư gốc nào trong {trust_dir()}" if vi else f"No roots in {trust_dir()}")
         return
     for r in roots:
         click.echo(f"{r.common_name}\n  SHA-256 {r.sha256}\n  " + ("hết hạn" if vi else "expires") + f" {r.not_after}")
