@@ -160,23 +160,16 @@ def load_callable(spec: str, what: str) -> Callable[..., Any]:
     return obj  # type: ignore[no-any-return]
 
 
-def tsa_steps(url: str) -> tuple[Callable[[Path, Path], AugmentResult], Callable[[Path, Path], AugmentResult]]:
-    """The B-LTA augmenter and the document time-stamper for the TSA at ``url``.
+def tsa_steps(url: str, trust: tuple[str, ...] = ()) -> tuple[Callable[[Path, Path], AugmentResult],
+                                                               Callable[[Path, Path], AugmentResult]]:
+    """The B-LTA augmenter and the document time-stamper for the TSA at ``url`` (:mod:`edoc.sign.ltv`).
 
-    This is the seam to :mod:`edoc.sign`: it looks for ``edoc.sign.augment_to_lta(src, dst, tsa_url=...)``
-    and ``edoc.sign.add_document_timestamp(src, dst, tsa_url=...)``, each returning an
-    :class:`AugmentResult`-like object.
-
-    :raises UnsupportedFeature: :mod:`edoc.sign` does not provide them yet.
+    :param trust: the trust anchors (certificate files) the signatures chain to; the validation data of the
+        whole chain is fetched for them.
     """
     from functools import partial
 
-    from edoc.errors import UnsupportedFeature
+    from edoc.sign.ltv import add_document_timestamp, augment_to_lta
 
-    try:
-        from edoc.sign import add_document_timestamp, augment_to_lta  # type: ignore[attr-defined]
-    except ImportError as exc:
-        raise UnsupportedFeature("B-LTA augmentation and document time-stamps are not available yet in "
-                                 "edoc.sign; archive without --tsa (augmentation is then recorded as pending)",
-                                 field="tsa") from exc
-    return partial(augment_to_lta, tsa_url=url), partial(add_document_timestamp, tsa_url=url)
+    return (partial(augment_to_lta, tsa_url=url, trust=trust),  # type: ignore[return-value]
+            partial(add_document_timestamp, tsa_url=url, trust=trust))

@@ -25,7 +25,7 @@ def _policy(trust: tuple[str, ...], record_by: str, tsa: str | None, verifier: s
 
     augment = stamp = None
     if tsa:
-        augment, stamp = tsa_steps(tsa)
+        augment, stamp = tsa_steps(tsa, tuple(trust))
     if timestamper:
         stamp = load_callable(timestamper, "timestamper")
     return ArchivePolicy(verify=load_callable(verifier, "verifier") if verifier else None, augment=augment,

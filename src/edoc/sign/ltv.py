@@ -1,0 +1,167 @@
+"""Long-term validation of signed PDFs: augment to PAdES B-LTA, and renew with a new document time-stamp.
+
+Both only append incremental updates, so the original bytes stay a prefix of the result (an archive keeps
+what was signed). Augmentation adds, for every signature and for the time-stamps, the certificates and the
+OCSP/CRL responses of the whole chain to the DSS (fetched: a TSA is being contacted anyway, so the caller
+has asked for the network), then a document time-stamp over all of it. Renewal adds the validation data of
+the newest document time-stamp and a new one over it (pyHanko's archival time-stamp chain).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from edoc.errors import EdocError, InvalidInput, MalformedFile, ResourceError
+from edoc.util.fs import atomic_write_bytes
+
+__all__ = ["LtvResult", "augment_to_lta", "add_document_timestamp"]
+
+#: Largest PDF accepted here (archives hold documents, not scans of whole books).
+MAX_PDF_BYTES = 512 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class LtvResult:
+    """What an augmentation or a renewal added (the archive records it as an event).
+
+    :param level: ``B-LTA`` after augmentation, ``renewed`` after a renewal.
+    :param timestamp_expiry: when the certificate of the newest document time-stamp expires.
+    :param detail: one line for the event log.
+    """
+
+    level: str
+    timestamp_expiry: dt.datetime | None = None
+    detail: str = ""
+
+
+def _read(src: str | Path) -> bytes:
+    path = Path(src)
+    try:
+        if path.stat().st_size > MAX_PDF_BYTES:
+            raise InvalidInput(f"PDF larger than {MAX_PDF_BYTES} bytes", path=path)
+        return path.read_bytes()
+    except OSError as exc:
+        raise ResourceError(f"cannot read the PDF: {exc.strerror}", path=path) from exc
+
+
+def _certificates(items: Iterable[Any]) -> list[Any]:
+    from asn1crypto import x509
+
+    from edoc.keys.certs import read_certificates, to_asn1
+
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, (str, Path)):
+            out.extend(read_certificates(item))
+        elif isinstance(item, (bytes, bytearray)):
+            out.append(x509.Certificate.load(bytes(item)))
+        else:
+            out.append(to_asn1(item))
+    return out
+
+
+def _context(trust: Iterable[Any], intermediates: Iterable[Any]) -> Any:
+    from pyhanko_certvalidator import ValidationContext
+
+    roots = _certificates(trust)
+    if not roots:
+        raise InvalidInput("long-term validation data needs the trust anchors the signatures chain to",
+                           message_vi="Cần chứng thư gốc tin cậy để thu thập dữ liệu kiểm tra dài hạn",
+                           field="trust")
+    return ValidationContext(trust_roots=roots, other_certs=_certificates(intermediates), allow_fetching=True,
+                             revocation_mode="require")
+
+
+def _timestamper(tsa_url: str) -> Any:
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    if not tsa_url.startswith(("http://", "https://")):
+        raise InvalidInput(f"the TSA URL {tsa_url!r} is not http(s)", field="tsa_url")
+    return HTTPTimeStamper(tsa_url)
+
+
+def _newest_timestamp_expiry(data: bytes) -> dt.datetime | None:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    sigs = PdfFileReader(io.BytesIO(data)).embedded_signatures
+    for sig in reversed(sigs):
+        if sig.sig_object.get("/Type") == "/DocTimeStamp":
+            expiry: dt.datetime = sig.signer_cert.not_valid_after
+            return expiry
+    return None
+
+
+def _wrap(exc: Exception, src: str | Path, what: str) -> EdocError:
+    if isinstance(exc, EdocError):
+        return exc
+    from pyhanko.pdf_utils.misc import PdfError
+
+    if isinstance(exc, PdfError):
+        return MalformedFile(f"cannot {what}: {exc}", path=src)
+    action_vi = "bổ sung dữ liệu kiểm tra dài hạn" if "augment" in what else "gia hạn dấu thời gian"
+    return EdocError(f"cannot {what}: {type(exc).__name__}: {exc}", message_vi=f"Không thể {action_vi}: {exc}",
+                     path=src)
+
+
+def augment_to_lta(src: str | Path, dst: str | Path, *, tsa_url: str, trust: Iterable[Any] = (),
+                   intermediates: Iterable[Any] = (), md_algorithm: str = "sha256") -> LtvResult:
+    """Append the validation data of every signature and a document time-stamp (PAdES B-LTA).
+
+    :param trust: the trust anchors (paths, DER bytes or certificates) the signatures chain to.
+    :raises InvalidInput: no trust anchors, or a document without signatures.
+    :raises EdocError: the validation data or the time-stamp could not be obtained (the message says why).
+    """
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
+    from pyhanko.sign.validation import add_validation_info
+
+    data = _read(src)
+    try:
+        vc = _context(trust, intermediates)
+        count = len(PdfFileReader(io.BytesIO(data)).embedded_signatures)
+        if count == 0:
+            raise InvalidInput("the PDF has no signature to augment", path=src)
+        for index in range(count):
+            sig = PdfFileReader(io.BytesIO(data)).embedded_signatures[index]
+            out = add_validation_info(sig, vc, in_place=False, output=io.BytesIO())
+            data = out.getvalue()
+        out = io.BytesIO()
+        PdfTimeStamper(_timestamper(tsa_url)).timestamp_pdf(
+            IncrementalPdfFileWriter(io.BytesIO(data)), md_algorithm, validation_context=vc, output=out)
+        result = out.getvalue()
+    except Exception as exc:
+        raise _wrap(exc, src, "augment the signatures to B-LTA") from exc
+    atomic_write_bytes(dst, result)
+    return LtvResult("B-LTA", _newest_timestamp_expiry(result),
+                     f"validation data of {count} signature(s) and a document time-stamp added")
+
+
+def add_document_timestamp(src: str | Path, dst: str | Path, *, tsa_url: str, trust: Iterable[Any] = (),
+                           intermediates: Iterable[Any] = ()) -> LtvResult:
+    """Renew: append the validation data of the newest document time-stamp and a new document time-stamp.
+
+    A document without a document time-stamp gets its first one (with the validation data of its signatures,
+    as :func:`augment_to_lta`).
+    """
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
+
+    data = _read(src)
+    try:
+        reader = PdfFileReader(io.BytesIO(data))
+        if not any(s.sig_object.get("/Type") == "/DocTimeStamp" for s in reader.embedded_signatures):
+            return augment_to_lta(src, dst, tsa_url=tsa_url, trust=trust, intermediates=intermediates)
+        vc = _context(trust, intermediates)
+        out = PdfTimeStamper(_timestamper(tsa_url)).update_archival_timestamp_chain(
+            reader, vc, in_place=False, output=io.BytesIO())
+        result = out.getvalue()
+    except Exception as exc:
+        raise _wrap(exc, src, "renew the document time-stamp") from exc
+    atomic_write_bytes(dst, result)
+    return LtvResult("renewed", _newest_timestamp_expiry(result), "document time-stamp renewed")
