@@ -124,12 +124,15 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str) -> dt.date:
 @click.option("--before", required=True, callback=_date, help="Renew time-stamps expiring before this date.")
 @click.option("--tsa", metavar="URL", help="Time-stamping authority.")
 @click.option("--timestamper", metavar="MODULE:CALLABLE", help="Time-stamp with this callable (src, dst).")
+@click.option("--trust", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Trust anchor (and any intermediate the TSA's chain lacks) for the validation data; repeatable.")
 @click.pass_context
-def renew(ctx: click.Context, archive_dir: str, before: dt.date, tsa: str | None, timestamper: str | None) -> None:
+def renew(ctx: click.Context, archive_dir: str, before: dt.date, tsa: str | None, timestamper: str | None,
+          trust: tuple[str, ...]) -> None:
     """Add a document time-stamp to documents whose last one expires before DATE."""
     from edoc.archive import renew_archive
 
-    s = renew_archive(archive_dir, before, policy=_policy((), "FileCode", tsa, None, timestamper))
+    s = renew_archive(archive_dir, before, policy=_policy(trust, "FileCode", tsa, None, timestamper))
     _say(ctx, f"Đã gia hạn dấu thời gian cho {s.count} văn bản trong {len(s.renewed)} hồ sơ.",
          f"Renewed the time-stamp of {s.count} documents in {len(s.renewed)} packages.")
 
@@ -154,3 +157,17 @@ def find(archive_dir: str, number: str | None, year: str | None, organ: str | No
             num = f"{f.fields.get('CodeNumber', '')}/{f.fields.get('CodeNotation', '')}".strip("/")
             click.echo(f"{Path('packages') / f.package / 'data/documents' / f.name}\t{num}\t"
                        f"{f.fields.get('IssuedDate', '')}\t{f.fields.get('Subject', '')}")
+
+
+@archive.command()
+@click.argument("archive_dir", metavar="ARCHIVE", type=click.Path(exists=True, file_okay=False))
+@click.argument("record")
+@click.option("-o", "--out", required=True, type=click.Path(path_type=Path), help="New folder for the export.")
+@click.pass_context
+def export(ctx: click.Context, archive_dir: str, record: str, out: Path) -> None:
+    """Export a record (by FileCode or package name) as the PDF + XML pair of Decree 30 Appendix VI."""
+    from edoc.archive.export import export_record
+
+    result = export_record(archive_dir, record, out)
+    _say(ctx, f"Đã xuất {len(result.documents)} văn bản theo thứ tự thời gian và siêu dữ liệu vào {result.folder}",
+         f"Exported {len(result.documents)} documents in chronological order with their metadata to {result.folder}")
