@@ -25,6 +25,17 @@ MAX_XML_BYTES = 1 << 30
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
+#: The hardened settings every edoc parser uses: resolve nothing, load nothing, no network.
+_HARDENED: dict[str, Any] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "remove_blank_text": False,
+    "collect_ids": False,
+}
+
+
 @cache
 def xml_parser(*, huge_tree: bool = False) -> etree.XMLParser:
     """A shared lxml parser that resolves nothing and loads nothing.
@@ -32,15 +43,7 @@ def xml_parser(*, huge_tree: bool = False) -> etree.XMLParser:
     lxml parsers may be shared by threads for ``etree.fromstring``/``etree.parse`` (each call uses its own
     context), so the factory caches one per setting.
     """
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=huge_tree,
-        remove_blank_text=False,
-        collect_ids=False,
-    )
+    return etree.XMLParser(huge_tree=huge_tree, **_HARDENED)
 
 
 def check_prolog(head: bytes, *, path: str | Path | None = None) -> None:
@@ -143,13 +146,4 @@ def xml_target_parser(target: Any, *, huge_tree: bool = False) -> etree.XMLParse
     Used for streaming (the edXML reader decodes attachments as their text arrives). Not cached: a target
     parser holds per-document state. The caller still runs :func:`check_prolog` on the first bytes.
     """
-    return etree.XMLParser(
-        target=target,
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=huge_tree,
-        remove_blank_text=False,
-        collect_ids=False,
-    )
+    return etree.XMLParser(target=target, huge_tree=huge_tree, **_HARDENED)
