@@ -12,7 +12,8 @@ import pytest
 from pki import P12_PASSWORD, p12_uri, pem_uri
 
 PLUGIN_SOURCE = '''
-"""A tiny third-party backend: memkey:KEY_PATH?cert=CERT_PATH (written from scratch on the public interface)."""
+"""A tiny third-party backend: memkey:KEY_PATH?cert=CERT_PATH[&chain=CHAIN_PATH] (from scratch on the public
+interface)."""
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -23,24 +24,28 @@ from edoc.keys import KeyBackend, SignatureScheme
 
 class MemKeyBackend(KeyBackend):
     scheme = "memkey"
-    query_attributes = frozenset({"cert"})
+    query_attributes = frozenset({"cert", "chain"})
 
-    def __init__(self, key_path, cert_path):
+    def __init__(self, key_path, cert_path, chain_path=None):
         super().__init__(name=f"memkey:{key_path}")
-        self._paths = (key_path, cert_path)
+        self._paths = (key_path, cert_path, chain_path)
         self._key = None
 
     @classmethod
     def from_uri(cls, uri, *, pin=None):
-        return cls(uri.path, uri.param("cert"))
+        return cls(uri.path, uri.param("cert"), uri.param("chain"))
 
     def _open(self):
-        key_path, cert_path = self._paths
+        key_path, cert_path, chain_path = self._paths
         with open(key_path, "rb") as fh:
             self._key = serialization.load_pem_private_key(fh.read(), None)
         with open(cert_path, "rb") as fh:
             cert = x509.load_pem_x509_certificate(fh.read())
-        self._set_identity(cert, (), self._key.public_key())
+        chain = ()
+        if chain_path:
+            with open(chain_path, "rb") as fh:
+                chain = tuple(x509.load_pem_x509_certificates(fh.read()))
+        self._set_identity(cert, chain, self._key.public_key())
 
     def _close(self):
         self._key = None
@@ -85,7 +90,8 @@ def any_key(request: pytest.FixtureRequest, pki_files: Path) -> tuple[str, str |
     if kind.startswith("plugin"):
         request.getfixturevalue("memkey_plugin")
         label = "person-rsa" if kind.endswith("rsa") else "agency-ec"
-        return f"memkey:{pki_files / (label + '.key.pem')}?cert={pki_files / (label + '.cert.pem')}", None
+        return (f"memkey:{pki_files / (label + '.key.pem')}?cert={pki_files / (label + '.cert.pem')}"
+                f"&chain={pki_files / (label + '.chain.pem')}", None)
     request.applymarker(pytest.mark.softhsm)
     hsm = request.getfixturevalue("softhsm")
     if kind == "softhsm-agency":

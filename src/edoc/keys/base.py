@@ -108,10 +108,12 @@ class KeyBackend(abc.ABC):
         """Release what :meth:`_open` took."""
 
     def _set_identity(
-        self, certificate: x509.Certificate | cx509.Certificate, chain: Sequence[x509.Certificate],
-        public_key: PublicKeyTypes | None = None,
+        self, certificate: x509.Certificate | cx509.Certificate,
+        chain: Sequence[x509.Certificate | cx509.Certificate], public_key: PublicKeyTypes | None = None,
     ) -> None:
         """Record the signing certificate and its chain; check the certificate matches ``public_key``.
+
+        Certificates may be given as asn1crypto or cryptography objects; they are kept as asn1crypto.
 
         :raises KeyMismatch: the certificate does not certify ``public_key``.
         """
@@ -123,7 +125,7 @@ class KeyBackend(abc.ABC):
                               message_vi="Chứng thư số không khớp với khóa bí mật", backend=self._name)
         self._cert = to_asn1(certificate)
         self._cert_crypto = cert_crypto
-        self._chain = tuple(chain)
+        self._chain = tuple(to_asn1(c) for c in chain)  # plug-ins may pass cryptography certificates
         self._public_key = public_key if public_key is not None else cert_crypto.public_key()
 
     # -- identity ---------------------------------------------------------------------------------------------
