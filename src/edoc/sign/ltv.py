@@ -65,7 +65,26 @@ def _certificates(items: Iterable[Any]) -> list[Any]:
     return out
 
 
+#: One validation context per set of anchors and process, reused across a batch: OCSP responses, CRLs and
+#: issuer certificates fetched for one document serve the next ones (a batch of one agency's documents asks
+#: the responders once per worker instead of once per document).
+_CONTEXTS: dict[tuple[Any, ...], Any] = {}
+
+
 def _context(trust: Iterable[Any], intermediates: Iterable[Any]) -> Any:
+    trust, intermediates = tuple(trust), tuple(intermediates)
+    key = (tuple(str(t) if isinstance(t, Path) else t for t in trust),
+           tuple(str(t) if isinstance(t, Path) else t for t in intermediates))
+    cacheable = all(isinstance(t, (str, bytes)) for t in key[0] + key[1])
+    if cacheable and key in _CONTEXTS:
+        return _CONTEXTS[key]
+    context = _new_context(trust, intermediates)
+    if cacheable:
+        _CONTEXTS[key] = context
+    return context
+
+
+def _new_context(trust: Iterable[Any], intermediates: Iterable[Any]) -> Any:
     from pyhanko_certvalidator import ValidationContext
 
     roots = _certificates(trust)
