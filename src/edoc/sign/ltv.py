@@ -143,11 +143,12 @@ def augment_to_lta(src: str | Path, dst: str | Path, *, tsa_url: str, trust: Ite
     data = _read(src)
     try:
         vc = _context(trust, intermediates)
-        count = len(PdfFileReader(io.BytesIO(data)).embedded_signatures)
+        first = PdfFileReader(io.BytesIO(data)).embedded_signatures  # parsed once for the count and the 1st
+        count = len(first)
         if count == 0:
             raise InvalidInput("the PDF has no signature to augment", path=src)
         for index in range(count):
-            sig = PdfFileReader(io.BytesIO(data)).embedded_signatures[index]
+            sig = first[0] if index == 0 else PdfFileReader(io.BytesIO(data)).embedded_signatures[index]
             out = add_validation_info(sig, vc, in_place=False, output=io.BytesIO())
             data = out.getvalue()
         out = io.BytesIO()
