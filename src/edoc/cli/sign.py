@@ -61,7 +61,7 @@ def _common(f: Callable[..., Any]) -> Callable[..., Any]:
 
 @click.group()
 def sign() -> None:
-    """Ký số văn bản PDF (PAdES): approve, issue, appendix, copy, pdf."""
+    """Ký số văn bản PDF (PAdES): approve, issue, appendix, copy, pdf; thông điệp edXML (XAdES): edxml."""
 
 
 def _jobs(inputs: tuple[Path, ...], output: Path,
@@ -211,3 +211,25 @@ def pdf_cmd(ctx: click.Context, /, page: int | None, rect: str | None, anchor: s
                             image=PreparedImage.load(image) if image else None,
                             text=text.replace("\\n", "\n") if text else None, field_name=field_name)
     _run(ctx, act, **kw)
+
+
+@sign.command("edxml")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Signed edXML file.")
+@click.option("--key", "key_uri", required=True, help="Key URI: pkcs12:…, pem:…, pkcs11:…")
+@click.option("--level", type=click.Choice(["B-B", "B-T"]), default="B-B", show_default=True, help="XAdES level.")
+@click.option("--tsa", "tsa_url", help="RFC 3161 time-stamp server URL (B-T).")
+@click.pass_context
+def edxml_cmd(ctx: click.Context, /, source: Path, output: Path, key_uri: str, level: str,
+              tsa_url: str | None) -> None:
+    """Ký thông điệp edXML (XAdES, chữ ký bao trong edXMLHeader)."""
+    from edoc.keys import open_key
+    from edoc.sign.xades import sign_edxml
+
+    def ask(prompt: str) -> str:
+        return str(click.prompt(prompt.rstrip(": "), hide_input=True, err=True))
+
+    with open_key(key_uri, pin=ask) as key:
+        sign_edxml(source, output, key=key, level=level, tsa_url=tsa_url)
+    click.echo(f"{_t(ctx, 'ok')}: {source} -> {output}")
