@@ -24,9 +24,9 @@ def _make(folder: Path, mib: int) -> tuple[Path, Path, Path]:
     from edoc import Attachment
     from edoc.edxml import write_edxml
     from edoc.samples import thuan_nam_decision
-    from pki import export  # type: ignore[attr-defined]
+    from pki import TestPKI
 
-    export(folder)
+    TestPKI().export(folder)  # certificates and keys only; no services needed for B-B
     pdf = folder / "big.pdf"
     pdf.write_bytes(b"%PDF-1.7\n" + os.urandom(mib * 1024 * 1024 * 3 // 4))  # ~mib MiB once base64-encoded
     doc = thuan_nam_decision().replace(attachments=(Attachment(name=pdf.name, path=pdf,
