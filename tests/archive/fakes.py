@@ -59,3 +59,12 @@ def interrupting_verify(path: Path) -> FakeReport:
         os.kill(os.getppid(), 2)  # SIGINT
         time.sleep(0.3)  # still in flight when the main process sees it
     return fake_verify(path)
+
+
+def counting_timestamp(src: Path, dst: Path) -> AugmentResult:
+    """``fake_timestamp`` that also notes, in ``$EDOC_TEST_AUGMENT_LOG``, which process augmented what."""
+    log = os.environ.get("EDOC_TEST_AUGMENT_LOG")
+    if log:
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(f"{os.getpid()} {Path(src).name}\n")
+    return fake_timestamp(src, dst)

@@ -294,3 +294,66 @@ def test_failed_documents_are_retried_on_request(tmp_path):
     assert build_archive([src], tmp_path / "arc", policy=policy, jobs=0).failed == 1  # not retried by default
     s = build_archive([src], tmp_path / "arc", policy=policy, jobs=0, retry_failed=True)
     assert (s.archived, s.failed) == (1, 0)
+
+
+def test_augmentation_runs_at_ingest_on_every_worker(tmp_path, monkeypatch):
+    """One record of many documents: the TSA work is spread over the workers, not done by the one packaging
+    the record; the staging folder is gone once the package is sealed."""
+    from .fakes import counting_timestamp
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(24):
+        make_pdf(src / f"cv-{i:02d}.pdf", f"văn bản {i}")
+    log = tmp_path / "augment.log"
+    monkeypatch.setenv("EDOC_TEST_AUGMENT_LOG", str(log))
+    monkeypatch.setenv("EDOC_TEST_VERIFY_DELAY", "0.02")  # long enough for both workers to take documents
+    policy = ArchivePolicy(verify=fake_verify, augment=counting_timestamp)
+    s = build_archive([src], tmp_path / "arc", policy=policy, jobs=2)
+    assert (s.archived, s.packages) == (24, 1)
+    assert "augment" in s.stage_seconds
+    lines = log.read_text().splitlines()
+    assert len(lines) == 24  # each document augmented once
+    assert len({line.split()[0] for line in lines}) == 2  # by both workers
+    pkg = _packages(tmp_path / "arc")[0]
+    for i in range(24):
+        assert (pkg / "data" / "documents" / f"cv-{i:02d}.pdf").read_bytes().endswith(TS_MARK)
+    assert bagit.Bag(str(pkg)).is_valid()
+    assert not (tmp_path / "arc" / ".staged").exists()
+
+
+def test_a_resumed_run_packages_what_was_augmented_before(tmp_path, monkeypatch):
+    """Documents augmented and journaled before a crash are packaged from the staging folder without asking
+    the TSA again; a staged file that no longer extends its source is made again."""
+    from edoc.archive.batch import _ingest
+    from edoc.archive.journal import Journal
+
+    from .fakes import counting_timestamp
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("a.pdf", "b.pdf"):
+        make_pdf(src / name, name)
+    root = (tmp_path / "arc").resolve()
+    policy = ArchivePolicy(verify=fake_verify, augment=counting_timestamp)
+    log = tmp_path / "augment.log"
+    monkeypatch.setenv("EDOC_TEST_AUGMENT_LOG", str(log))
+    # the state a killed run leaves: both ingested and augmented, nothing packaged; b's staged copy damaged
+    with Journal(root) as journal:
+        for name in ("a.pdf", "b.pdf"):
+            r = _ingest(policy, (src / name).resolve(), str(root))
+            journal.record_outcome(r["source"], r["name"], r["sha256"], r["status"], record=r["record"],
+                                   verdict=r["verdict"], report=r["report"], fields=r["fields"],
+                                   meta_xml=r["meta_xml"], ts_expiry=r["ts_expiry"], staged=r["staged"])
+            if name == "b.pdf":
+                Path(r["staged"]["path"]).write_bytes(b"%PDF-1.7 not an extension of b.pdf")
+    assert len(log.read_text().splitlines()) == 2
+    s = build_archive([src], root, policy=policy, jobs=0)
+    assert s.archived == 2
+    assert [line.split()[1] for line in log.read_text().splitlines()][2:] == ["b.pdf"]  # only b again
+    pkg = _packages(root)[0]
+    for name in ("a.pdf", "b.pdf"):
+        data = (pkg / "data" / "documents" / name).read_bytes()
+        assert data == (src / name).read_bytes() + TS_MARK
+    assert bagit.Bag(str(pkg)).is_valid()
+    assert not (root / ".staged").exists()

@@ -44,6 +44,7 @@ class TestPKI:
         from certomancer.registry import ArchLabel, CertomancerConfig
 
         self.url_prefix = url_prefix.rstrip("/")
+        _install_cached_key_backend()
         with _fast_key_loading():
             self.config = CertomancerConfig.from_file(str(CONFIG), external_url_prefix=self.url_prefix)
             self.arch = self.config.get_pki_arch(ArchLabel(ARCH))
@@ -120,6 +121,52 @@ def p12_uri(files: Path, label: str) -> str:
 
 
 @contextlib.contextmanager
+def serve_in_subprocess(directory: Path) -> Iterator[str]:
+    """Serve the PKI's OCSP/CRL/TSA from a process of its own; yields the URL prefix.
+
+    The certificates, keys and PKCS#12 files (made for that URL) are exported to ``directory`` first. A
+    benchmark uses this so the services do not share the measuring process's interpreter (and GIL).
+    """
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=_serve_child, args=(child, str(directory)), daemon=True)
+    proc.start()
+    try:
+        if not parent.poll(120):
+            raise RuntimeError("the test PKI service process did not start")
+        url = parent.recv()
+        yield url
+    finally:
+        proc.terminate()
+        proc.join(10)
+
+
+def _serve_child(conn: Any, directory: str) -> None:
+    import logging
+
+    from certomancer.integrations.animator import Animator, AnimatorArchStore
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+    class Dispatch:
+        app: Any = None
+
+        def __call__(self, environ: Any, start_response: Any) -> Any:
+            return self.app(environ, start_response)
+
+    dispatch = Dispatch()
+    server = make_server("127.0.0.1", 0, dispatch, threaded=True)
+    test_pki = TestPKI(f"http://127.0.0.1:{server.server_port}")
+    dispatch.app = Animator(AnimatorArchStore(test_pki.config.pki_archs), with_web_ui=False)
+    test_pki.export(Path(directory))
+    conn.send(test_pki.url_prefix)
+    server.serve_forever()
+
+
+@contextlib.contextmanager
 def _fast_key_loading() -> Iterator[None]:
     """While the PKI is built, let certomancer's key loads skip OpenSSL's RSA key check and reuse parsed
     keys (it parses every key at load and the issuer key again for every certificate: ~60 ms each). Test
@@ -148,6 +195,46 @@ def _fast_key_loading() -> Iterator[None]:
     finally:
         for name, original in originals.items():
             setattr(serialization, name, original)
+
+
+def _install_cached_key_backend() -> None:
+    """Let certomancer's services (OCSP, TSA) sign with keys parsed once.
+
+    certomancer parses the responder's private key (with OpenSSL's RSA key check) for every answer it
+    signs: ~60 ms of the ~130 ms one time-stamp costs, which made the live test services, not edoc, the
+    bottleneck of the tests and of ``benchmarks/archive_bench.py``. Test keys only; process-wide.
+    """
+    from certomancer import crypto_utils
+
+    if isinstance(crypto_utils.CRYPTO_BACKEND, _cached_backend_class()):
+        return
+    crypto_utils.CRYPTO_BACKEND = _cached_backend_class()()
+
+
+@functools.cache
+def _cached_backend_class() -> type:
+    from certomancer.crypto_utils import PycaCryptographyBackend
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+    class CachedKeyBackend(PycaCryptographyBackend):  # type: ignore[misc]
+        def __init__(self) -> None:
+            self._keys: dict[bytes, Any] = {}
+
+        def generic_sign(self, private_key: Any, tbs_bytes: bytes, sd_algo: Any) -> bytes:
+            der = private_key.dump()
+            key = self._keys.get(der)
+            if key is None:
+                key = self._keys[der] = serialization.load_der_private_key(
+                    der, None, unsafe_skip_rsa_key_validation=True)
+            algo = sd_algo.signature_algo
+            if algo == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
+                return key.sign(tbs_bytes, padding.PKCS1v15(), getattr(hashes, sd_algo.hash_algo.upper())())
+            if algo == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
+                return key.sign(tbs_bytes, ec.ECDSA(getattr(hashes, sd_algo.hash_algo.upper())()))
+            return super().generic_sign(private_key, tbs_bytes, sd_algo)  # type: ignore[no-any-return]
+
+    return CachedKeyBackend
 
 
 @functools.lru_cache(maxsize=1)

@@ -23,7 +23,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     source TEXT PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL, status TEXT NOT NULL,
     record TEXT, verdict TEXT, report TEXT, fields TEXT, meta_xml BLOB, error TEXT, package TEXT,
-    ts_expiry TEXT, updated TEXT DEFAULT CURRENT_TIMESTAMP);
+    ts_expiry TEXT, staged TEXT, updated TEXT DEFAULT CURRENT_TIMESTAMP);
 CREATE INDEX IF NOT EXISTS documents_record ON documents(record, status);
 CREATE TABLE IF NOT EXISTS packages (
     name TEXT PRIMARY KEY, record TEXT NOT NULL, documents INTEGER NOT NULL, created TEXT DEFAULT CURRENT_TIMESTAMP);
@@ -60,6 +60,9 @@ class Journal:
             # those are redone (ingest has no side effects; a package already renamed into place is reused)
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(_SCHEMA)
+            columns = {r[1] for r in self.db.execute("PRAGMA table_info(documents)")}
+            if write and "staged" not in columns:  # archives made before augmentation moved to ingest
+                self.db.execute("ALTER TABLE documents ADD COLUMN staged TEXT")
             self.fts = self._make_fts()
         except sqlite3.Error as exc:
             raise ResourceError(f"cannot open the archive journal: {exc}", path=root / "journal.sqlite") from exc
@@ -95,13 +98,15 @@ class Journal:
     def record_outcome(self, source: str, name: str, sha256: str, status: str, *, record: str | None = None,
                        verdict: str | None = None, report: dict[str, Any] | None = None,
                        fields: dict[str, str] | None = None, meta_xml: bytes | None = None,
-                       error: str | None = None, ts_expiry: str | None = None) -> None:
+                       error: str | None = None, ts_expiry: str | None = None,
+                       staged: dict[str, Any] | None = None) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO documents(source, name, sha256, status, record, verdict, report, fields,"
-            " meta_xml, error, ts_expiry) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " meta_xml, error, ts_expiry, staged) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (source, name, sha256, status, record, verdict,
              json.dumps(report, ensure_ascii=False, default=str) if report is not None else None,
-             json.dumps(fields, ensure_ascii=False) if fields is not None else None, meta_xml, error, ts_expiry))
+             json.dumps(fields, ensure_ascii=False) if fields is not None else None, meta_xml, error, ts_expiry,
+             json.dumps(staged) if staged is not None else None))
 
     def pending_records(self) -> list[str]:
         return [r[0] for r in self.db.execute(

@@ -97,6 +97,26 @@ class DocFile:
     metadata_xml: bytes
     report: dict[str, Any]
     verdict: str
+    #: the augmentation a worker already made at ingest: ``{"path", "level", "timestamp_expiry", "detail"}``
+    staged: dict[str, Any] | None = None
+
+
+def _use_staged(d: DocFile, target: Path) -> dict[str, Any] | None:
+    """Put the augmented file made at ingest in place (hard link, else copy); ``None`` when it is gone or no
+    longer extends the source (then the caller augments again)."""
+    if not d.staged:
+        return None
+    staged = Path(d.staged["path"])
+    try:
+        check_prefix(d.source, staged)
+        try:
+            os.link(staged, target)
+        except OSError:
+            shutil.copyfile(staged, target)
+    except (OSError, InvalidInput):
+        target.unlink(missing_ok=True)
+        return None
+    return d.staged
 
 
 def _stage(payload: Path, docs: list[DocFile], augment: Callable[[Path, Path], Any] | None
@@ -114,7 +134,13 @@ def _stage(payload: Path, docs: list[DocFile], augment: Callable[[Path, Path], A
         events.append(Event("ingestion", detail=f"from {d.source.name}", obj=obj))
         events.append(Event("validation", "success", f"verdict {d.verdict} at ingest", obj))
         info: dict[str, Any] = {"name": d.name, "augmented": None, "timestamp_expiry": None}
-        if augment is None:
+        staged = _use_staged(d, target)
+        if staged is not None:
+            info["augmented"] = staged["level"]
+            info["timestamp_expiry"] = staged.get("timestamp_expiry")
+            events.append(Event("augmentation", detail=f"{staged['level']} {staged.get('detail', '')}".strip(),
+                                obj=obj))
+        elif augment is None:
             shutil.copyfile(d.source, target)
             events.append(Event("augmentation pending", "pending", "no time-stamping authority given", obj))
         else:
