@@ -17,7 +17,7 @@ Run from the repository root: ``.venv/bin/python benchmarks/archive_bench.py [--
   TSA, OCSP and CRLs over HTTP on 127.0.0.1; documents signed with its agency key; the archive built with
   ``--tsa`` semantics (validation data of the whole chain and of the TSA fetched, then a document
   time-stamp) on 1 and 2 workers: documents per second, scaling and stage shares. The services run in a
-  thread of this process, so they share its interpreter with the main process's bookkeeping;
+  process of their own (``pki.serve_in_subprocess``), on the same two cores;
 - renewal timed on the N/4 archive with pyHanko's in-process TSA (which re-parses its RSA key twice per
   time-stamp, ~90 ms of the time per document).
 """
@@ -87,30 +87,12 @@ def run(src: Path, into: Path, policy: ArchivePolicy, jobs: int, *, trace: bool 
 
 def tsa_section(work: Path, n: int, per_record: int) -> None:
     """Build with B-LTA augmentation against the test PKI's live TSA/OCSP/CRL on 127.0.0.1."""
-    import threading
-
-    from certomancer.integrations.animator import Animator, AnimatorArchStore
-    from werkzeug.serving import make_server
-
     from edoc.archive.policy import tsa_steps
     from edoc.sign import KeySessionFactory
-    from pki import TestPKI, pem_uri
+    from pki import pem_uri, serve_in_subprocess
 
-    class Dispatch:
-        app: object = None
-
-        def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
-            return self.app(environ, start_response)  # type: ignore[operator]
-
-    dispatch = Dispatch()
-    server = make_server("127.0.0.1", 0, dispatch, threaded=True)
-    test_pki = TestPKI(f"http://127.0.0.1:{server.server_port}")
-    dispatch.app = Animator(AnimatorArchStore(test_pki.config.pki_archs), with_web_ui=False)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    try:
-        files = test_pki.export(work / "pki")
+    files = work / "pki"
+    with serve_in_subprocess(files) as url_prefix:
         session = KeySessionFactory(pem_uri(files, "agency-rsa")).open()
         pdf = FPDF()
         pdf.set_font("helvetica", size=12)
@@ -125,7 +107,7 @@ def tsa_section(work: Path, n: int, per_record: int) -> None:
             (sub / f"cv-{i:05d}.pdf").write_bytes(sign(base, session=session).data)
         print(f"[tsa] signed {n} PDFs with the test PKI's agency key in {time.perf_counter() - t0:.1f} s")
         trust = tuple(str(files / f) for f in ("gov-root.cert.pem", "national-root.cert.pem", "public-ca.cert.pem"))
-        augment, stamp = tsa_steps(f"{test_pki.url_prefix}/vn-test/tsa/tsa", trust)
+        augment, stamp = tsa_steps(f"{url_prefix}/vn-test/tsa/tsa", trust)
         policy = ArchivePolicy(trust=trust, augment=augment, timestamper=stamp)
         rates = {}
         for jobs in (1, 2):
@@ -137,9 +119,6 @@ def tsa_section(work: Path, n: int, per_record: int) -> None:
             print(f"[tsa] jobs={jobs}: {n} documents in {elapsed * 1000:.0f} ms = {rates[jobs]:.1f} docs/s "
                   f"({elapsed * 1000 / n:.1f} ms/doc); stage shares: {shares}")
         print(f"[tsa] scaling 2 workers / 1 worker: {rates[2] / rates[1]:.2f}x (target >= 1.8x)")
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def main() -> None:
