@@ -218,6 +218,44 @@ def test_find(sources, policy, tmp_path):
     assert find(root, organ="Thuận Nam", year="1999") == []
 
 
+def test_find_writes_nothing_and_works_beside_a_writer(sources, policy, tmp_path):
+    """Searching takes no lock and writes nothing: it works while a build holds the archive, and on an
+    archive whose journal cannot be written (SQLite's immutable mode when no WAL index can be made)."""
+    import hashlib
+    import sqlite3
+
+    from edoc.archive.journal import Journal, _connect_read_only
+
+    src, _ = sources
+    root = tmp_path / "arc"
+    build_archive([src], root, policy=policy, jobs=0)
+    with Journal(root):  # a writer holds the archive
+        assert [f.name for f in find(root, number="101/UBND-VP")] == ["cv-101.pdf"]
+        assert len(find(root, text="luu tru ho so")) == 3
+    (root / ".lock").unlink()
+    for extra in ("journal.sqlite-wal", "journal.sqlite-shm"):
+        (root / extra).unlink(missing_ok=True)
+    before = hashlib.sha256((root / "journal.sqlite").read_bytes()).hexdigest()
+    assert len(find(root, text="Quy chế")) == 2
+    assert hashlib.sha256((root / "journal.sqlite").read_bytes()).hexdigest() == before  # nothing written
+    assert not (root / ".lock").exists()  # no writer's lock taken
+    # read-only media: the read-only open falls back to SQLite's immutable mode
+    real_connect = sqlite3.connect
+
+    def no_wal_index(target, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if "mode=ro" in str(target):
+            raise sqlite3.OperationalError("unable to open database file")
+        return real_connect(target, *args, **kwargs)
+
+    sqlite3.connect = no_wal_index  # type: ignore[assignment]
+    try:
+        db = _connect_read_only(root / "journal.sqlite")
+    finally:
+        sqlite3.connect = real_connect  # type: ignore[assignment]
+    assert db.execute("SELECT COUNT(*) FROM documents WHERE status='archived'").fetchone()[0] == 5
+    db.close()
+
+
 def test_cli_build_audit_find(sources, tmp_path, monkeypatch):
     src, _ = sources
     root = tmp_path / "arc"

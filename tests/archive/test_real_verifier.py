@@ -46,3 +46,36 @@ def test_real_verifier_build_audit_renew_audit(tmp_path):
     assert data.startswith((src / "signed-1.pdf").read_bytes()) and len(data) > (src / "signed-1.pdf").stat().st_size
     after = audit_archive(root, policy=policy, jobs=0)
     assert after.ok, after.to_dict()  # still TOTAL_PASSED with the added document time-stamp
+
+
+def test_build_passes_at_and_online_to_the_verifier(tmp_path):
+    """``edoc archive build --at T`` has edoc's verifier validate as at T (the stored report says so);
+    ``--offline``/``--online`` are accepted; a bad time is a usage error."""
+    from click.testing import CliRunner
+
+    from edoc.cli import cli
+
+    pki = make_pki()
+    src = tmp_path / "src"
+    src.mkdir()
+    session = sign_mod.PdfSigningSession(sign_mod.file_signer(pki.signer.cert, pki.signer.key, (pki.root.cert,)))
+    make_pdf(src / "cv.pdf", "x")
+    (src / "cv.pdf").write_bytes(sign_mod.sign((src / "cv.pdf").read_bytes(), session=session).data)
+    root_pem = str(pki.root_pem(tmp_path))
+    moment = (dt.datetime.now(dt.timezone(dt.timedelta(hours=7))) + dt.timedelta(hours=1)).replace(microsecond=0)
+    runner = CliRunner()
+    for flag, into in (("--offline", "a"), ("--at", "b")):
+        extra = [flag] if flag == "--offline" else [flag, moment.strftime("%Y-%m-%dT%H:%M:%S")]  # +07:00 implied
+        out = runner.invoke(cli, ["archive", "build", str(src), "--into", str(tmp_path / into), "--trust",
+                                  root_pem, "--jobs", "0", "--json", *extra])
+        assert out.exit_code == 0, out.output
+        assert json.loads(out.output.splitlines()[-1])["archived"] == 1
+        pkg = next((tmp_path / into / "packages").iterdir())
+        report = json.loads((pkg / "data/reports/cv.pdf.json").read_text("utf-8"))
+        when = dt.datetime.fromisoformat(report["validation_time"])
+        if flag == "--at":
+            assert when == moment
+        else:
+            assert abs(when - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(minutes=5)
+    bad = runner.invoke(cli, ["archive", "build", str(src), "--into", str(tmp_path / "x"), "--at", "yesterday"])
+    assert bad.exit_code == 2 and "ISO 8601" in bad.output

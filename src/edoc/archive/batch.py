@@ -102,7 +102,7 @@ def _warm(policy: ArchivePolicy) -> None:
 
     verifier = policy.verifier()
     if isinstance(verifier, RealVerifier):
-        _verifier(verifier.trust, verifier.online)
+        _verifier(verifier.trust, verifier.online, verifier.at)
 
 
 class _Stop:
@@ -718,8 +718,8 @@ def find(archive: str | Path, *, number: str | None = None, year: str | None = N
     root = Path(archive).resolve()
     if not (root / "journal.sqlite").exists():
         raise ResourceError("not an edoc archive (no journal.sqlite)", path=root)
+    out = []
     with Journal(root, write=False) as journal:
-        rows = journal.rows("status='archived'")
         allowed: set[str] | None = None
         if text:
             words = [w for w in re.split(r"\W+", unicodedata.normalize("NFC", text)) if w]
@@ -732,20 +732,19 @@ def find(archive: str | Path, *, number: str | None = None, year: str | None = N
             else:
                 allowed = {r[0] for r in journal.db.execute("SELECT source, text FROM catalogue")
                            if all(w.casefold() in r[1].casefold() for w in words)}
-    out = []
-    for r in rows:
-        f: dict[str, str] = json.loads(r["fields"] or "{}")
-        if allowed is not None and r["source"] not in allowed:
-            continue
-        if number:
-            num, _, notation = number.partition("/")
-            if f.get("CodeNumber", "").lstrip("0") != num.lstrip("0"):
+        for r in journal.iter_rows("status='archived'"):  # streamed: an archive may hold millions
+            if allowed is not None and r["source"] not in allowed:
                 continue
-            if notation and f.get("CodeNotation", "").casefold() != notation.casefold():
+            f: dict[str, str] = json.loads(r["fields"] or "{}")
+            if number:
+                num, _, notation = number.partition("/")
+                if f.get("CodeNumber", "").lstrip("0") != num.lstrip("0"):
+                    continue
+                if notation and f.get("CodeNotation", "").casefold() != notation.casefold():
+                    continue
+            if year and year not in (f.get("IssuedDate", "")[:4], f.get("FileCatalog", "")):
                 continue
-        if year and year not in (f.get("IssuedDate", "")[:4], f.get("FileCatalog", "")):
-            continue
-        if organ and organ.casefold() not in (f.get("OrganName", "") + " " + f.get("OrganId", "")).casefold():
-            continue
-        out.append(Found(r["source"], r["name"], r["package"], f))
+            if organ and organ.casefold() not in (f.get("OrganName", "") + " " + f.get("OrganId", "")).casefold():
+                continue
+            out.append(Found(r["source"], r["name"], r["package"], f))
     return out

@@ -32,19 +32,37 @@ CREATE TABLE IF NOT EXISTS events (
 """
 
 
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open the journal without writing anything: read-only, and on read-only media (where SQLite cannot make
+    the WAL index beside it) as an immutable file."""
+    uri = path.resolve().as_uri()
+    try:
+        db = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=30)
+        try:
+            db.execute("SELECT 1 FROM documents LIMIT 1")
+        except sqlite3.OperationalError:
+            db.close()
+            raise
+    except sqlite3.OperationalError:
+        db = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+        db.execute("SELECT 1 FROM documents LIMIT 1")
+    return db
+
+
 class Journal:
     """The SQLite journal of an archive; open it with ``with Journal(root) as j``.
 
     :param root: the archive folder.
-    :param write: take the archive's writer lock (one writer at a time; readers need none).
+    :param write: take the archive's writer lock (one writer at a time). ``False`` opens the journal read-only
+        and writes nothing (no lock, no schema): searching works beside a running build and on read-only media.
     """
 
     def __init__(self, root: Path, *, write: bool = True) -> None:
         self.root = root
         self._lock_fd: int | None = None
         try:
-            root.mkdir(parents=True, exist_ok=True)
             if write:
+                root.mkdir(parents=True, exist_ok=True)
                 self._lock_fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
                 try:
                     # a POSIX record lock: not inherited by forked workers, so an orphaned worker of a
@@ -54,6 +72,11 @@ class Journal:
                     os.close(self._lock_fd)
                     self._lock_fd = None
                     raise ResourceError("another edoc process is writing this archive", path=root) from exc
+            if not write:
+                self.db = _connect_read_only(root / "journal.sqlite")
+                self.fts = self.db.execute("SELECT 1 FROM sqlite_master WHERE name='catalogue' AND sql LIKE "
+                                           "'%fts5%'").fetchone() is not None
+                return
             self.db = sqlite3.connect(root / "journal.sqlite", isolation_level=None, timeout=30)
             self.db.execute("PRAGMA journal_mode=WAL")
             # NORMAL in WAL mode survives a killed process; an OS crash can lose only the last outcomes, and
@@ -61,7 +84,7 @@ class Journal:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(_SCHEMA)
             columns = {r[1] for r in self.db.execute("PRAGMA table_info(documents)")}
-            if write and "staged" not in columns:  # archives made before augmentation moved to ingest
+            if "staged" not in columns:  # archives made before augmentation moved to ingest
                 self.db.execute("ALTER TABLE documents ADD COLUMN staged TEXT")
             self.fts = self._make_fts()
         except sqlite3.Error as exc:
@@ -150,11 +173,11 @@ class Journal:
         cur.row_factory = sqlite3.Row
         return list(cur.execute(f"SELECT * FROM documents WHERE {where} ORDER BY source", params))  # noqa: S608
 
-    def iter_rows(self) -> Iterator[sqlite3.Row]:
-        """Every document row, streamed."""
+    def iter_rows(self, where: str = "1", params: tuple[Any, ...] = ()) -> Iterator[sqlite3.Row]:
+        """Document rows, streamed (every one by default)."""
         cur = self.db.cursor()
         cur.row_factory = sqlite3.Row
-        yield from cur.execute("SELECT * FROM documents ORDER BY source")
+        yield from cur.execute(f"SELECT * FROM documents WHERE {where} ORDER BY source", params)  # noqa: S608
 
     def packages(self) -> list[tuple[str, str]]:
         return [(r[0], r[1]) for r in self.db.execute("SELECT name, record FROM packages ORDER BY name")]

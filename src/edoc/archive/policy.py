@@ -73,31 +73,35 @@ class RealVerifier:
     """The verifier of :mod:`edoc.verify`, one :class:`~edoc.verify.Verifier` per process (cached).
 
     :param trust: trust anchors (certificate files).
-    :param online: fetch revocation information.
+    :param online: fetch revocation information (OCSP/CRL named in the certificates).
+    :param at: validate as at this moment (ISO 8601; a string so the step pickles and hashes), default now.
     """
 
     trust: tuple[str, ...] = ()
     online: bool = False
+    at: str | None = None
 
     def __call__(self, path: Path) -> Any:
         from edoc.verify.dispatch import verify_with
 
-        return verify_with(_verifier(self.trust, self.online), path)
+        return verify_with(_verifier(self.trust, self.online, self.at), path)
 
 
-_VERIFIERS: dict[tuple[tuple[str, ...], bool], Any] = {}
+_VERIFIERS: dict[tuple[tuple[str, ...], bool, str | None], Any] = {}
 
 
-def _verifier(trust: tuple[str, ...], online: bool) -> Any:
-    key = (trust, online)
+def _verifier(trust: tuple[str, ...], online: bool, at: str | None = None) -> Any:
+    key = (trust, online, at)
     if key not in _VERIFIERS:
         from edoc.verify import Verifier
 
-        _VERIFIERS[key] = Verifier(trust=list(trust), online=online)
+        moment = dt.datetime.fromisoformat(at) if at else None
+        _VERIFIERS[key] = Verifier(trust=list(trust), online=online, at=moment)
     return _VERIFIERS[key]
 
 
-def default_verifier(trust: tuple[str, ...] = ()) -> Callable[[Path], Any]:
+def default_verifier(trust: tuple[str, ...] = (), *, online: bool = False,
+                     at: dt.datetime | str | None = None) -> Callable[[Path], Any]:
     """The real verifier when :mod:`edoc.verify` is importable.
 
     :raises InvalidInput: when it is not (then pass ``verify=`` explicitly).
@@ -106,7 +110,12 @@ def default_verifier(trust: tuple[str, ...] = ()) -> Callable[[Path], Any]:
         import edoc.verify  # noqa: F401
     except ImportError as exc:  # pragma: no cover - verify is part of the package
         raise InvalidInput("edoc.verify is not available; pass a verify callable", field="verify") from exc
-    return RealVerifier(trust=tuple(str(t) for t in trust))
+    if isinstance(at, str):
+        try:
+            at = dt.datetime.fromisoformat(at)
+        except ValueError as exc:
+            raise InvalidInput(f"not an ISO 8601 time: {at!r}", field="at") from exc
+    return RealVerifier(trust=tuple(str(t) for t in trust), online=online, at=at.isoformat() if at else None)
 
 
 @dataclass(frozen=True)
@@ -118,6 +127,8 @@ class ArchivePolicy:
         documents as they are and records "augmentation pending".
     :param timestamper: ``(src, dst) -> AugmentResult`` adding a document time-stamp, for renewal.
     :param trust: trust anchors for the default verifier.
+    :param online: let the default verifier fetch OCSP/CRL (off by default: no network unless asked).
+    :param at: the default verifier validates as at this moment (ISO 8601 string or datetime).
     :param record_by: the national field grouping documents into records (``FileCode`` by default; also
         ``OrganId``, ``Year``, ``CodeNotation``, any field of :data:`~edoc.archive.meta.NATIONAL_FIELDS`).
     :param accept_indeterminate: archive INDETERMINATE documents as valid (default: rejected).
@@ -129,6 +140,8 @@ class ArchivePolicy:
     augment: Callable[[Path, Path], AugmentResult] | None = None
     timestamper: Callable[[Path, Path], AugmentResult] | None = None
     trust: tuple[str, ...] = ()
+    online: bool = False
+    at: dt.datetime | str | None = None
     record_by: str = "FileCode"
     accept_indeterminate: bool = False
     maintenance: str = "Vĩnh viễn"
@@ -136,7 +149,9 @@ class ArchivePolicy:
 
     def verifier(self) -> Callable[[Path], Any]:
         """The verify step (the real verifier when none was injected)."""
-        return self.verify if self.verify is not None else default_verifier(self.trust)
+        if self.verify is not None:
+            return self.verify
+        return default_verifier(self.trust, online=self.online, at=self.at)
 
     def accepts(self, verdict: str) -> bool:
         """Whether a document with ``verdict`` is archived as valid."""

@@ -20,7 +20,8 @@ __all__ = ["archive"]
 
 
 def _policy(trust: tuple[str, ...], record_by: str, tsa: str | None, verifier: str | None,
-            timestamper: str | None, accept_indeterminate: bool = False) -> Any:
+            timestamper: str | None, accept_indeterminate: bool = False, *, online: bool = False,
+            at: dt.datetime | None = None) -> Any:
     from edoc.archive.policy import ArchivePolicy, load_callable, tsa_steps
 
     augment = stamp = None
@@ -30,7 +31,7 @@ def _policy(trust: tuple[str, ...], record_by: str, tsa: str | None, verifier: s
         stamp = load_callable(timestamper, "timestamper")
     return ArchivePolicy(verify=load_callable(verifier, "verifier") if verifier else None, augment=augment,
                          timestamper=stamp, trust=tuple(trust), record_by=record_by,
-                         accept_indeterminate=accept_indeterminate)
+                         accept_indeterminate=accept_indeterminate, online=online, at=at)
 
 
 def _say(ctx: click.Context, vi: str, en: str) -> None:
@@ -39,6 +40,20 @@ def _say(ctx: click.Context, vi: str, en: str) -> None:
 
 _verifier_opt = click.option("--verifier", metavar="MODULE:CALLABLE",
                              help="Verify with this callable (path -> report with .verdict) instead of edoc.verify.")
+
+
+def _parse_at(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.datetime | None:
+    from edoc.cli.verify import _parse_at as parse
+
+    return parse(ctx, param, value)
+
+
+def _verify_opts(f: Any) -> Any:
+    """``--online`` and ``--at``, passed to edoc's verifier (as ``edoc verify`` takes them)."""
+    f = click.option("--at", "at", callback=_parse_at, default=None, metavar="TIME",
+                     help="Validate as at this ISO 8601 time (default: now; +07:00 when no offset).")(f)
+    return click.option("--online/--offline", default=False, show_default=True,
+                        help="Fetch OCSP/CRL named in the certificates while verifying.")(f)
 
 
 @click.group()
@@ -58,15 +73,16 @@ def archive() -> None:
 @click.option("--accept-indeterminate", is_flag=True, help="Archive INDETERMINATE documents as valid.")
 @click.option("--retry-failed", is_flag=True, help="Process again documents that failed in earlier runs.")
 @_verifier_opt
+@_verify_opts
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_context
 def build(ctx: click.Context, sources: tuple[str, ...], into: str, record_by: str, trust: tuple[str, ...],
           tsa: str | None, jobs: int | None, scheduler: str | None, accept_indeterminate: bool,
-          retry_failed: bool, verifier: str | None, as_json: bool) -> None:
+          retry_failed: bool, verifier: str | None, online: bool, at: dt.datetime | None, as_json: bool) -> None:
     """Verify SOURCES (files or folders) and package them into ARCHIVE, one bag per record; resumable."""
     from edoc.archive import build_archive
 
-    policy = _policy(trust, record_by, tsa, verifier, None, accept_indeterminate)
+    policy = _policy(trust, record_by, tsa, verifier, None, accept_indeterminate, online=online, at=at)
     s = build_archive(sources, into, policy=policy, jobs=jobs, scheduler=scheduler, retry_failed=retry_failed)
     if as_json:
         click.echo(json.dumps(s.to_dict(), ensure_ascii=False))
@@ -86,14 +102,15 @@ def build(ctx: click.Context, sources: tuple[str, ...], into: str, record_by: st
 @click.option("--scheduler", metavar="ADDRESS", help="Run on this Dask distributed scheduler (edoc[dask]).")
 @click.option("--trust", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Trust anchor (repeat).")
 @_verifier_opt
+@_verify_opts
 @click.option("--json", "as_json", is_flag=True, help="Print the audit as JSON.")
 @click.pass_context
 def audit(ctx: click.Context, archive_dir: str, jobs: int | None, scheduler: str | None, trust: tuple[str, ...],
-          verifier: str | None, as_json: bool) -> None:
+          verifier: str | None, online: bool, at: dt.datetime | None, as_json: bool) -> None:
     """Re-hash every package and re-verify every document; name changed, missing and extra files."""
     from edoc.archive import audit_archive
 
-    report = audit_archive(archive_dir, policy=_policy(trust, "FileCode", None, verifier, None),
+    report = audit_archive(archive_dir, policy=_policy(trust, "FileCode", None, verifier, None, online=online, at=at),
                            jobs=jobs, scheduler=scheduler)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
