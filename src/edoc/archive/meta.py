@@ -15,12 +15,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from edoc.errors import HostileInput, InvalidInput, MalformedFile, Problem, ResourceError, ValidationError
+from edoc.errors import EdocError, HostileInput, InvalidInput, MalformedFile, Problem, ResourceError, ValidationError
 from edoc.metadata import LIMITS, FileCode, document_metadata_xml
 from edoc.model.document import Document, Organ, Signer
 from edoc.model.vocab import DocumentType, Priority
@@ -163,7 +164,83 @@ def _from_edxml(path: Path, sidecar: dict[str, str]) -> DocumentMeta:
     return _finish(doc, values, path, "edxml")
 
 
+#: Largest associated edXML file read from a PDF for its metadata.
+MAX_EMBEDDED_EDXML = 16 * 1024 * 1024
+_NUMBER_RE = re.compile(r"Số\s*:\s*(\d{1,7})?\s*/\s*([0-9A-Za-zÀ-ỹĐđ][0-9A-Za-zÀ-ỹĐđ./\-]*)")
+_DATE_RE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
+
+
+def _vn_date(text: str) -> str:
+    m = _DATE_RE.search(text)
+    if not m:
+        return ""
+    try:
+        return dt.date(int(m[3]), int(m[2]), int(m[1])).isoformat()
+    except ValueError:
+        return ""
+
+
+def _field_values(reader: Any) -> dict[str, str]:
+    """Values of edoc's number and date fields (filled by ``edoc sign issue``)."""
+    from edoc.pdf.places import FIELD_DATE, FIELD_NUMBER
+
+    out: dict[str, str] = {}
+    fields = reader.get_fields() or {}
+    for name, key in ((FIELD_NUMBER, "number"), (FIELD_DATE, "date")):
+        value = (fields.get(name) or {}).get("/V")
+        if isinstance(value, str) and value.strip():
+            out[key] = _nfc(value.strip())
+    return out
+
+
+def _embedded_document(reader: Any, path: Path) -> Document | None:
+    """The document of an associated ``edxml.xml`` (a PDF/A-3b rendered with ``embed_xml``)."""
+    from edoc.edxml import read_edxml
+
+    for name, contents in (reader.attachments or {}).items():
+        if name != "edxml.xml":
+            continue
+        for data in contents:
+            if len(data) > MAX_EMBEDDED_EDXML:
+                continue
+            try:
+                result = read_edxml(bytes(data))
+            except EdocError:
+                continue
+            if result.document is not None:
+                return result.document
+    return None
+
+
+def _page_text_values(reader: Any) -> dict[str, str]:
+    """Number, notation, date, type and subject read off page 1 (PDFs from elsewhere, Word exports)."""
+    try:
+        text = _nfc(reader.pages[0].extract_text() or "")[:20_000]
+    except Exception:  # text extraction is best effort; the verifier judges the file
+        return {}
+    values: dict[str, str] = {}
+    m = _NUMBER_RE.search(text)
+    if m:
+        if m[1]:
+            values["CodeNumber"] = m[1]
+        values["CodeNotation"] = m[2].rstrip(".-/")
+    if date := _vn_date(text):
+        values["IssuedDate"] = date
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    types = {t.value.upper(): t.value for t in DocumentType}
+    for i, line in enumerate(lines[:40]):
+        if line.upper() == line and line in types:
+            values["TypeName"] = types[line]
+            if i + 1 < len(lines) and not lines[i + 1].isupper():
+                values["Subject"] = lines[i + 1]
+            break
+    return values
+
+
 def _from_pdf(path: Path) -> DocumentMeta:
+    """Metadata of a PDF without edXML or sidecar: the edXML it carries (PDF/A-3b made by edoc), else the
+    number and date fields ``edoc sign issue`` filled and what page 1 says ("Số: 05/QĐ-UBND", "ngày …
+    tháng … năm …", the type heading), else the document information dictionary."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -171,13 +248,31 @@ def _from_pdf(path: Path) -> DocumentMeta:
         reader = PdfReader(path)
         info: Any = reader.metadata or {}
         pages = len(reader.pages)
-    except (PyPdfError, ValueError, KeyError) as exc:
+        filled = _field_values(reader)
+        doc = _embedded_document(reader, path)
+        text_values = {} if doc is not None else _page_text_values(reader)
+    except (PyPdfError, ValueError, KeyError, TypeError) as exc:
         raise MalformedFile(f"cannot read the PDF for its metadata: {exc}", path=path) from exc
-    values = {"Subject": _nfc(info.get("/Subject") or info.get("/Title") or path.stem),
+    number = filled.get("number", "").lstrip("0") or ("0" if filled.get("number") else "")
+    date = _vn_date(filled.get("date", ""))
+    if doc is not None:
+        doc = doc.replace(page_amount=doc.page_amount or pages)
+        if number.isdigit():
+            doc = doc.replace(number=int(number))
+        if date:
+            doc = doc.replace(date=dt.date.fromisoformat(date))
+        return _finish(doc, {"OrganId": doc.organ.organ_id}, path, "pdf")
+    values = {"Subject": _nfc(info.get("/Subject") or info.get("/Title") or ""),
               "OrganName": _nfc(info.get("/Author") or ""), "PageAmount": str(pages)}
     created = getattr(info, "creation_date", None)
     if isinstance(created, dt.datetime):
         values["IssuedDate"] = created.date().isoformat()
+    values |= {k: v for k, v in text_values.items() if v and not (k == "Subject" and values["Subject"])}
+    if number.isdigit():
+        values["CodeNumber"] = number
+    if date:
+        values["IssuedDate"] = date
+    values["Subject"] = values["Subject"] or path.stem
     return _from_fields({k: v for k, v in values.items() if v}, path, "pdf")
 
 
