@@ -50,6 +50,12 @@ class TestPKI:
             self.arch = self.config.get_pki_arch(ArchLabel(ARCH))
             for label in _labels():
                 self.cert(label)
+            # certomancer builds its certificates as asn1crypto objects and re-serialises them whole each time
+            # one is copied into an answer (~50 ms per time-stamp); parsed copies dump their stored bytes
+            cache = getattr(self.arch, "_cert_cache", None)
+            if isinstance(cache, dict):
+                for key, cert in list(cache.items()):
+                    cache[key] = x509.Certificate.load(cert.dump())
 
     @functools.cache  # noqa: B019 - one PKI object per session
     def cert(self, label: str) -> x509.Certificate:
