@@ -217,3 +217,52 @@ def test_cli_sign_edxml(pki_files: Path, message: Path, tmp_path: Path) -> None:
     _check_structure(out)
     if shutil.which("xmlsec1"):
         assert _xmlsec1(out, pki_files, "person-ec").returncode == 0
+
+
+@pytest.mark.parametrize("case", ["missing-input", "bad-key-uri", "missing-key-file", "not-edxml"])
+def test_cli_sign_edxml_errors(pki_files: Path, message: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                               case: str) -> None:
+    from edoc.cli import main
+    from pki import pem_uri
+
+    source, key = str(message), pem_uri(pki_files, "agency-rsa")
+    if case == "missing-input":
+        source = str(tmp_path / "nowhere.edxml")
+    elif case == "bad-key-uri":
+        key = "nosuchscheme:whatever"
+    elif case == "missing-key-file":
+        key = f"pem:{tmp_path / 'absent.key.pem'}?cert={tmp_path / 'absent.cert.pem'}"
+    else:
+        plain = tmp_path / "plain.xml"
+        plain.write_text("<r>not an edXML message</r>", encoding="utf-8")
+        source = str(plain)
+    out = tmp_path / "out.edxml"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--lang=en", "sign", "edxml", source, "-o", str(out), "--key", key])
+    err = capsys.readouterr().err
+    assert exit_info.value.code not in (0, None)
+    assert "Traceback" not in err and err.strip()
+    if case == "missing-input":
+        assert exit_info.value.code == 2 and "nowhere.edxml" in err
+    else:
+        assert err.startswith("Error:"), err
+    if case == "not-edxml":
+        assert "edXML" in err
+    assert not out.exists()
+
+
+def test_b_t_with_unreachable_tsa(pki_files: Path, message: Path, tmp_path: Path) -> None:
+    import socket
+
+    from edoc.errors import EdocError
+    from pki import pem_uri
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    tsa = f"http://127.0.0.1:{port}/tsa"
+    out = tmp_path / "bt.edxml"
+    with open_key(pem_uri(pki_files, "agency-rsa")) as key, pytest.raises(EdocError) as info:
+        sign_edxml(message, out, key=key, level="B-T", tsa_url=tsa)
+    assert tsa in str(info.value) and info.value.field == "tsa_url"
+    assert not out.exists()

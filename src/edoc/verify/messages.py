@@ -219,6 +219,16 @@ CATALOGUE: Mapping[str, tuple[str, str]] = {
         "Tệp đính kèm {name} không phải PDF hoặc edXML nên không kiểm tra chữ ký.",
         "Attachment {name} is neither PDF nor edXML; its signatures were not checked.",
     ),
+    # XAdES time-stamps of the edXML envelope signature
+    "envelope.timestamp_problem": (
+        "Dấu thời gian XAdES (SignatureTimeStamp) không dùng được: {reason}",
+        "The XAdES signature time-stamp (SignatureTimeStamp) cannot be used: {reason}",
+    ),
+    "envelope.signing_certificate_mismatch": (
+        "Chứng thư số dùng để ký không phải chứng thư được khai trong thuộc tính đã ký (SigningCertificate).",
+        "The certificate that verifies the signature is not the one named in the signed properties "
+        "(SigningCertificate).",
+    ),
 }
 
 _ROLE_VI = {
