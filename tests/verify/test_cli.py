@@ -41,6 +41,14 @@ def test_exit_codes(files: dict[str, Path]) -> None:
     assert _run("verify")[0] == 2
 
 
+def test_require_revocation_makes_a_b_b_document_try_later(files: dict[str, Path]) -> None:
+    trust = ["--trust", str(files["root"]), "--no-installed-trust", "--at", "2026-11-26T14:00:00"]
+    assert _run("verify", str(files["good"]), *trust)[0] == 0
+    code, out = _run("verify", str(files["good"]), *trust, "--require-revocation", "--format", "json")
+    assert code == 3
+    assert json.loads(out.splitlines()[0])["subindication"] == "TRY_LATER"
+
+
 def test_json_lines_and_folder_walk(files: dict[str, Path]) -> None:
     code, out = _run("--lang", "en", "verify", str(files["folder"]), str(files["bad"]), "--format", "json",
                      "--trust", str(files["root"]))

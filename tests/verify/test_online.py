@@ -51,3 +51,14 @@ def test_online_without_reachable_revocation_service_is_indeterminate(signed_one
     # the test certificates point at http://127.0.0.1:9/root.crl, where nothing listens
     report = Verifier(trust=[vpki.root.cert], at=NOW, online=True).verify_pdf(signed_one)
     assert report.verdict is Indication.INDETERMINATE
+
+
+def test_one_online_verifier_serves_a_batch_of_signers(pki: Any) -> None:
+    """Documents of several signers (each fetching its own revocation data) through one verifier: every
+    document runs in an event loop of its own, so fetching must not depend on the first one's loop."""
+    labels = ("person-ec", "person-rsa", "agency-rsa", "agency-ec")
+    verifier = Verifier(trust=[pki.root(label) for label in labels], at=pki_module.NOW, online=True)
+    for label in labels:
+        report = verifier.verify_pdf(_sign(pki, label))
+        assert report.verdict is Indication.TOTAL_PASSED, (label, report.problems())
+        assert report.signatures[0].revocation is Check.PASSED

@@ -49,13 +49,14 @@ def _walk(paths: tuple[str, ...]) -> Iterator[Path]:
 _WORKER: Any = None
 
 
-def _init_worker(trust: list[str], online: bool, at: datetime | None) -> None:
+def _init_worker(trust: list[str], online: bool, at: datetime | None, require_revocation: bool) -> None:
     global _WORKER
-    from edoc.verify import Verifier
+    from edoc.verify import Verifier, VerifyPolicy
 
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
     logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
-    _WORKER = Verifier(trust=trust, online=online, at=at)
+    _WORKER = Verifier(trust=trust, online=online, at=at,
+                       policy=VerifyPolicy(require_revocation=require_revocation))
 
 
 def _work(path: str) -> Any:
@@ -76,6 +77,9 @@ def _work(path: str) -> Any:
               help="Also trust the roots admitted with 'edoc trust add'.")
 @click.option("--offline/--online", default=True, show_default=True,
               help="--online fetches OCSP/CRL over the network when the document embeds none.")
+@click.option("--require-revocation", is_flag=True, default=False,
+              help="Offline, a certificate whose revocation status the document does not embed makes the "
+                   "result INDETERMINATE/TRY_LATER (default: a warning).")
 @click.option("--at", "at", callback=_parse_at, default=None, metavar="TIME",
               help="Validation time, ISO 8601 (no offset: Vietnam time).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
@@ -84,9 +88,10 @@ def _work(path: str) -> Any:
               help="Write the report to this file instead of standard output.")
 @click.pass_context
 def verify(ctx: click.Context, files: tuple[str, ...], fmt: str, lang: str | None, trust: tuple[str, ...],
-           installed_trust: bool, offline: bool, at: datetime | None, jobs: int, out: str | None) -> None:
+           installed_trust: bool, offline: bool, require_revocation: bool, at: datetime | None, jobs: int,
+           out: str | None) -> None:
     """Kiểm tra chữ ký số của văn bản PDF và gói tin edXML nhận được (verify received documents)."""
-    from edoc.verify import Indication, Verifier
+    from edoc.verify import Indication, Verifier, VerifyPolicy
     from edoc.verify.dispatch import verify_with
     from edoc.verify.render import to_html, to_json, to_text
 
@@ -100,7 +105,8 @@ def verify(ctx: click.Context, files: tuple[str, ...], fmt: str, lang: str | Non
         from edoc.trust.installed import installed_roots
 
         trust = (*trust, *(str(r.path) for r in installed_roots()))
-    verifier = Verifier(trust=trust, online=not offline, at=at)  # loads --trust once; errors exit here
+    verifier = Verifier(trust=trust, online=not offline, at=at,  # loads --trust once; errors exit here
+                        policy=VerifyPolicy(require_revocation=require_revocation))
     reports: list[Any] = []
     show_bar = sys.stderr.isatty() and len(paths) > 1
 
@@ -110,7 +116,7 @@ def verify(ctx: click.Context, files: tuple[str, ...], fmt: str, lang: str | Non
                 yield verify_with(verifier, p)
         else:
             with ProcessPoolExecutor(jobs, initializer=_init_worker,
-                                     initargs=(list(trust), not offline, at)) as pool:
+                                     initargs=(list(trust), not offline, at, require_revocation)) as pool:
                 yield from pool.map(_work, [str(p) for p in paths], chunksize=8)
 
     if show_bar:

@@ -229,6 +229,29 @@ CATALOGUE: Mapping[str, tuple[str, str]] = {
         "The certificate that verifies the signature is not the one named in the signed properties "
         "(SigningCertificate).",
     ),
+    # PDF verification: revocation coverage and TRY_LATER, decompression bombs, the time a stamp shows
+    "revocation.try_later": (
+        "Không lấy được tình trạng thu hồi (OCSP/CRL) vì máy chủ không phản hồi; hãy kiểm tra lại sau.",
+        "The revocation status (OCSP/CRL) could not be obtained because the responders did not answer; "
+        "try again later.",
+    ),
+    "revocation.incomplete": (
+        "Dữ liệu thu hồi kèm theo văn bản không có thông tin về chứng thư số: {certificates}.",
+        "The embedded revocation data says nothing about the certificate(s): {certificates}.",
+    ),
+    "document.decode_limit": (
+        "Tệp chứa luồng dữ liệu nén giải nén ra quá {limit} byte; từ chối vì có thể là tấn công (bom nén).",
+        "The file holds a compressed stream that inflates beyond {limit} bytes; refused as a possible "
+        "decompression bomb.",
+    ),
+    "profile.shown_time_mismatch": (
+        "Thời gian hiển thị trên chữ ký ({shown}) khác thời gian ký ({signed}).",
+        "The time shown on the signature ({shown}) is not the signing time ({signed}).",
+    ),
+    "profile.shown_time_missing": (
+        "Chữ ký của phụ lục hoặc bản sao không hiển thị thời gian ký.",
+        "The appendix or copy signature does not show its signing time.",
+    ),
 }
 
 _ROLE_VI = {

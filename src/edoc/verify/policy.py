@@ -2,7 +2,7 @@
 
 Secure defaults: no network (revocation data embedded in the document is used; online OCSP/CRL only when
 asked with ``online=True``), SHA-1/MD5 and RSA keys under 2048 bits flagged as CRYPTO_CONSTRAINTS_FAILURE,
-files over 512 MiB refused, 60 s per document.
+files over 512 MiB refused, streams inflating beyond 64 MiB refused, 60 s per document.
 """
 
 from __future__ import annotations
@@ -34,7 +34,15 @@ class VerifyPolicy:
     :param weak_is_failure: report a weak algorithm as TOTAL_FAILED instead of INDETERMINATE.
     :param allow_annotations: treat annotations added after signing as permitted (with a warning), as
         PAdES and the EU DSS do; ``False`` fails such documents (stricter against overlay attacks).
+    :param require_revocation: offline, a certificate of the chain (below the trust anchor) whose
+        revocation status the document's embedded data (DSS, CMS ``adbe-revocationInfoArchival``) does not
+        give makes the signature INDETERMINATE/TRY_LATER; by default it is a warning and the verdict
+        stands (a PAdES B-B document embeds no revocation data at all).
     :param max_bytes: largest file verified at all.
+    :param max_stream_bytes: largest size a compressed stream of the file may inflate to when the
+        verification reads it (a decompression bomb beyond it makes the file TOTAL_FAILED/FORMAT_FAILURE);
+        all the streams read for one file together may inflate to four times as much, or 100 times the
+        file's size if that is more.
     :param timeout: wall-clock seconds per document before the verdict becomes INDETERMINATE
         (``None``: no limit).
     """
@@ -44,7 +52,9 @@ class VerifyPolicy:
     min_ec_bits: int = 256
     weak_is_failure: bool = False
     allow_annotations: bool = True
+    require_revocation: bool = False
     max_bytes: int = 512 * 1024 * 1024
+    max_stream_bytes: int = 64 * 1024 * 1024
     timeout: float | None = 60.0
 
     def __post_init__(self) -> None:
@@ -52,6 +62,8 @@ class VerifyPolicy:
             raise InvalidInput("key size minimums must not be negative", field="min_rsa_bits")
         if self.max_bytes <= 0:
             raise InvalidInput("max_bytes must be positive", field="max_bytes")
+        if self.max_stream_bytes <= 0:
+            raise InvalidInput("max_stream_bytes must be positive", field="max_stream_bytes")
         if self.timeout is not None and self.timeout <= 0:
             raise InvalidInput("timeout must be positive or None", field="timeout")
 

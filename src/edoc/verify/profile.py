@@ -12,11 +12,19 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timezone
 
 from asn1crypto import x509
 
-from edoc.verify.report import Identifier, Level, Message, SignatureReport, SignatureRole, SignerFacts
+from edoc.verify.report import (
+    Identifier,
+    Level,
+    Message,
+    SignatureReport,
+    SignatureRole,
+    SignerFacts,
+    iso_vn,
+)
 
 __all__ = ["signer_facts", "role_from_field", "role_from_signer", "apply_profile"]
 
@@ -118,11 +126,15 @@ FIELD_DATE = "edoc.date"
 def apply_profile(
     reports: list[SignatureReport], *, issuing_body: str | None = None,
     form_values: Mapping[str, str] | None = None,
+    shown_times: Mapping[str, datetime | None] | None = None,
 ) -> list[SignatureReport]:
     """Assign roles to signature reports (in signing order) and add the profile's findings.
 
     Profile findings are warnings: they do not change a signature's indication, since the cryptographic
     verdict stands on its own, but a clerk must see them.
+
+    :param shown_times: by signature field name, the time the visible signature shows (``None``: none
+        shown). The appendix and copy acts print the signing time on page 1; it must be the signed time.
     """
     out = list(reports)
     regular = [i for i, r in enumerate(out) if r.role is not SignatureRole.TIMESTAMP]
@@ -160,8 +172,27 @@ def apply_profile(
             mine = _time(rep)
             if mine and any((t := _time(out[p])) is not None and t > mine for p in persons):
                 extra.append(Message.of("profile.time_order", Level.WARNING))
+        if rep.role in (SignatureRole.APPENDIX, SignatureRole.COPY) and shown_times is not None \
+                and rep.field_name is not None and rep.field_name in shown_times:
+            extra += _shown_time_findings(rep, shown_times[rep.field_name])
         out[i] = replace(rep, messages=(*rep.messages, *extra))
     return out
+
+
+def _shown_time_findings(rep: SignatureReport, shown: datetime | None) -> list[Message]:
+    """The visible time of an appendix or copy signature against its signed time, to the second (the
+    stamp prints whole seconds; the claimed signing time is /M or signingTime, also whole seconds)."""
+    if shown is None:
+        return [Message.of("profile.shown_time_missing", Level.WARNING)]
+    signed = rep.signing_time or rep.timestamp_time
+    if signed is None:
+        return []
+    if signed.tzinfo is None:
+        signed = signed.replace(tzinfo=timezone.utc)
+    if shown.replace(microsecond=0) != signed.replace(microsecond=0):
+        return [Message.of("profile.shown_time_mismatch", Level.WARNING, shown=iso_vn(shown),
+                           signed=iso_vn(signed))]
+    return []
 
 
 def _time(rep: SignatureReport) -> datetime | None:
