@@ -113,8 +113,9 @@ def _run(ctx: click.Context, act: Any, inputs: tuple[Path, ...], output: Path, k
             click.echo(f"[{done}/{total}] {_t(ctx, 'fail')}: {text}", err=True)
 
     try:
-        results = sign_many(todo, act=act, session=session if jobs == 1 else None,
-                            session_factory=factory if jobs > 1 else None, workers=jobs, progress=progress)
+        # forked workers inherit a key held in memory; token keys (spawned workers) open it from the factory
+        results = sign_many(todo, act=act, session=session, session_factory=factory if jobs > 1 else None,
+                            workers=jobs, progress=progress)
     finally:
         backend = getattr(session, "backend", None)
         if backend is not None:

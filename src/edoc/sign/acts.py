@@ -95,31 +95,37 @@ class _Doc:
     fields: dict[str, Place]
     signed: bool
     certified: bool
-    page_sizes: tuple[tuple[float, float, float, float], ...]
 
 
-def _inspect(reader: Any, source: str | None) -> _Doc:
+def _inspect(reader: Any, source: str | None, *, pages: bool = True) -> _Doc:
+    """The fields (with their pages unless ``pages`` is false, see :func:`find_fields`) and the signature state.
+
+    Reads neither the page tree (unless asked) nor the signatures' ``/Contents``.
+    """
     try:
-        fields = find_fields(reader)
-        # from the fields and /Perms, without parsing the signatures' /Contents (pyHanko reads hex strings
-        # byte by byte: that alone cost more than a signature)
+        fields = find_fields(reader, pages=pages)
         signed = _has_signature(reader)
         perms = reader.root.get("/Perms")
         certified = perms is not None and "/DocMDP" in perms.get_object()
-        count = int(reader.root["/Pages"]["/Count"])
-        sizes = []
-        for i in range(min(count, 1)):
-            box = reader.find_page_for_modification(i)[0].get_object().get("/MediaBox") or [0, 0, 595.28, 841.89]
-            sizes.append(tuple(float(v) for v in box))
     except MalformedFile as exc:
         exc.path = exc.path or source
         raise
     except (PdfError, KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
         raise MalformedFile(f"not a readable PDF: {exc}", path=source) from exc
-    return _Doc(fields, signed, certified, tuple(sizes))  # type: ignore[arg-type]
+    return _Doc(fields, signed, certified)
 
 
 Rect4 = tuple[float, float, float, float]
+
+
+def _first_page_box(reader: Any, source: str | None) -> Rect4:
+    """Page 1's media box (A4 when it has none)."""
+    try:
+        box = reader.find_page_for_modification(0)[0].get_object().get("/MediaBox") or [0, 0, 595.28, 841.89]
+        x0, y0, x1, y1 = (float(v) for v in box)
+    except (PdfError, KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        raise MalformedFile(f"not a readable PDF: {exc}", path=source) from exc
+    return (x0, y0, x1, y1)
 
 
 def _has_signature(reader: Any) -> bool:
@@ -481,7 +487,7 @@ def issue(
     data, source = _read(pdf)
     img = _image(seal)
     writer = session.writer_for(data, source)
-    doc = _inspect(writer.prev, source)
+    doc = _inspect(writer.prev, source, pages=False)  # a page is needed only for a new agency field (below)
     when = signing_time or session.now()
     if number is None and numbering is None:
         raise InvalidInput("give the document number or a numbering callback", field="number")
@@ -491,12 +497,13 @@ def issue(
     seal_w = width_mm * MM
     seal_h = seal_w * img.height_px / img.width_px
     person = doc.fields.get(FIELD_PERSON)
+    agency_field = doc.fields.get(FIELD_AGENCY)
     if person is not None:
         px1, py1, px2, py2 = person.rect
         x2 = px1 + (px2 - px1) / 3
         cy = (py1 + py2) / 2
         seal_rect = (x2 - seal_w, cy - seal_h / 2, x2, cy + seal_h / 2)
-        page = person.page
+        page = find_fields(writer.prev)[FIELD_PERSON].page if agency_field is None else -1
     elif box is not None:
         page, (bx1, by1, bx2, by2) = box
         cx, cy = (bx1 + bx2) / 2, (by1 + by2) / 2
@@ -518,7 +525,6 @@ def issue(
         if number_place is None or date_place is None:
             raise InvalidInput("no place for the number and date: no reserved fields and no \"Số:\" / "
                                "\"ngày … tháng … năm\" anchors on page 1", path=source, field=FIELD_NUMBER)
-    agency_field = doc.fields.get(FIELD_AGENCY)
     if agency_field is None and doc.certified:
         raise InvalidInput(f"the certified document has no reserved field {FIELD_AGENCY}; a new visible "
                            "signature would not be a permitted change", path=source, field=FIELD_AGENCY)
@@ -570,13 +576,13 @@ def seal_width_mm(seal: PreparedImage | PdfInput) -> float | None:
 def _top_right_text(session: PdfSigningSession, data: bytes, source: str | None, field: str,
                     lines_of: Callable[[dt.datetime], list[str]], signing_time: dt.datetime | None) -> SignedPdf:
     writer = session.writer_for(data, source)
-    doc = _inspect(writer.prev, source)
+    doc = _inspect(writer.prev, source, pages=False)
     if doc.certified:
         raise InvalidInput("the document is certified (DocMDP): a new visible signature would not be a permitted "
                            "change; sign a separate copy file (a new PDF made from the original)",
                            message_vi="Văn bản đã được ký chứng thực (DocMDP): không được thêm chữ ký hiển thị "
                                       "mới; hãy ký trên tệp bản sao riêng", path=source, field=field)
-    _x0, _y0, x1, y1 = doc.page_sizes[0] if doc.page_sizes else (0.0, 0.0, 595.28, 841.89)
+    _x0, _y0, x1, y1 = _first_page_box(writer.prev, source)
     when = signing_time or session.now()
     size, lead = 10.0, 11.5
     font = session.font
@@ -682,7 +688,7 @@ def sign(
     if box is None:
         return session.sign(data, field_name=field_name, signing_time=when, source=source)
     writer = session.writer_for(data, source)
-    if _inspect(writer.prev, source).certified:
+    if _inspect(writer.prev, source, pages=False).certified:
         raise InvalidInput("the document is certified (DocMDP): only an invisible signature is a permitted change",
                            message_vi="Văn bản đã được ký chứng thực: chỉ được thêm chữ ký ẩn", path=source,
                            field="rect")

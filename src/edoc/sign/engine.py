@@ -5,6 +5,22 @@ and with :func:`file_signer` parsed once), the certificate chain and its encoded
 appearance font, and the time-stamper. Each call signs one document as an incremental update with a
 computed ``/Contents`` size (no dry-run signature) and a signing time chosen before the appearance is drawn,
 so the time printed in the appearance is the time in the signature dictionary.
+
+Where the time goes, and what is done about it (measured on a 2-core CI-class machine, 1-page and 200-page
+documents, RSA-2048; see ``benchmarks/sign_bench.py``): with pyHanko's ``PdfSigner`` even a tuned invisible
+signature cost ~25-30 ms, ~80 % of it asn1crypto building and serialising the CMS (certificates re-encoded,
+attributes rebuilt per signature), and a signature after a certification one paid another 6-11 ms because
+pyHanko parses the certification signature's ``/Contents`` (8-16 KiB of hex digits) one byte at a time
+(for the DocMDP check and again while enumerating the signature fields). So for B-B and B-T the session
+writes the signature with pyHanko's low-level ``PdfCMSEmbedder`` (field, appearance, DocMDP entries,
+``/ByteRange`` and hashing stay pyHanko's) and assembles the CMS ``SignedData`` itself from DER pieces encoded
+once per session (:class:`_CmsTemplate`): per document only the ``messageDigest`` attribute, the signature
+value and (B-T) the time-stamp token are new. The signature dictionaries already in the file are read with a
+fast hex decoder before pyHanko looks at them (:func:`_preload_signature_dicts`). B-LT and B-LTA (network
+bound: OCSP, CRLs, a document time-stamp) and signers edoc does not know keep pyHanko's ``PdfSigner``; there
+the revocation data fetched for one document is reused for the next ones (``revocation_cache``).
+Result on the same machine: invisible B-B ~4 ms (1 page) and ~12 ms (200 pages, mostly pyHanko parsing the
+cross-reference table); ``issue`` ~12-15 ms against ~25-30 ms for tuned pyHanko invisible.
 """
 
 # pyHanko's PDF object constructors are untyped: calling them is the point of this module.
@@ -12,17 +28,23 @@ so the time printed in the appearance is the time in the signature dictionary.
 from __future__ import annotations
 
 import asyncio
+import binascii
 import enum
+import hashlib
 import math
+import re
+import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.content import AppearanceContent
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.layout import BoxConstraints
@@ -100,7 +122,11 @@ class Revision:
         self._font_refs: dict[str, Any] = {}
 
     def font_ref(self, font: PreparedFont | None = None) -> Any:
-        """A font's objects in this revision (written on first use, then shared)."""
+        """A font's objects in this revision (written on first use, then shared).
+
+        (Reusing the copy :func:`~edoc.sign.approve` put in the form's ``/DR`` was measured slower: checking
+        it is the same font means parsing its inline ``/W`` array, which costs more than writing it.)
+        """
         font = font or self.font
         ref = self._font_refs.get(font.name)
         if ref is None:
@@ -210,6 +236,10 @@ class PdfSigningSession:
         certificates, OCSP responses and CRLs (and the TSA's) are written into the DSS.
     :param intermediates: intermediate certificates the signer's or the TSA's chain may need (B-LT/B-LTA).
     :param validation_context: a pyHanko ``ValidationContext`` instead of ``trust`` (B-LT/B-LTA).
+    :param revocation_cache: B-LT/B-LTA with ``trust``: how long the OCSP responses, CRLs and certificates
+        fetched for one document are reused for the next ones signed in the same thread (a batch fetches them
+        once, not once per document); ``None`` fetches for every document. Whatever is reused is still
+        checked against the signing time by the validation before it goes into the DSS.
     :raises InvalidInput: a weak digest or key, a level without its time-stamper.
     """
 
@@ -227,6 +257,7 @@ class PdfSigningSession:
         trust: Iterable[Any] = (),
         intermediates: Iterable[Any] = (),
         validation_context: Any = None,
+        revocation_cache: timedelta | None = timedelta(minutes=5),
     ) -> None:
         try:
             self.level = Level(level)
@@ -253,9 +284,14 @@ class PdfSigningSession:
         if self.level in (Level.B_LT, Level.B_LTA) and validation_context is None and not self._trust:
             raise InvalidInput(f"PAdES {self.level.value} needs the trust anchors (trust=…) or a validation "
                                "context to collect the chain's OCSP responses and CRLs", field="trust")
-        #: a caller's pyHanko validation context for B-LT/B-LTA (else one is made, and closed, per document:
-        #: its HTTP client belongs to the event loop of that document's signing)
+        #: a caller's pyHanko validation context for B-LT/B-LTA (else one is made per document, on fetchers
+        #: shared as ``revocation_cache`` says, or made and closed per document when that is ``None``)
         self.validation_context = validation_context if self.level in (Level.B_LT, Level.B_LTA) else None
+        self.revocation_cache = revocation_cache
+        # per thread: (monotonic time of creation, pyhanko_certvalidator Fetchers with their caches). The fetchers
+        # use `requests`, not aiohttp, so they outlive the event loop of the document that filled them; per
+        # thread because their in-flight bookkeeping uses asyncio events of the running loop.
+        self._revocation = threading.local()
         if self.level is Level.B_B:
             timestamper = None
         self.signer = signer
@@ -281,6 +317,13 @@ class PdfSigningSession:
         der = chain_size + sig_size + 1024 + (timestamp_reserve or 0)
         #: size of /Contents in the file: hex digits of the CMS's DER estimate plus 15 % headroom
         self.bytes_reserved = int(math.ceil(2 * der * 1.15 / 256) * 256)
+        # B-B and B-T with a signer edoc knows: the CMS from pieces encoded once (None: pyHanko's PdfSigner)
+        self._cms = _CmsTemplate.build(signer, digest) if self.level in (Level.B_B, Level.B_T) else None
+        # PdfSigner.register_extensions (the ESIC / ISO 32001-2 developer extensions in the catalogue) only
+        # depends on the signer and the sub-filter: one instance serves every document
+        self._extensions = signers.PdfSigner(
+            signers.PdfSignatureMetadata(field_name="-", md_algorithm=digest,
+                                         subfilter=fields.SigSeedSubFilter.PADES), signer)
 
     @property
     def signer_name(self) -> str:
@@ -342,31 +385,36 @@ class PdfSigningSession:
         revision = Revision(writer, when, self.font, self.italic)
         long_term = self.level in (Level.B_LT, Level.B_LTA)
         try:
+            _preload_signature_dicts(writer.prev)  # before anything makes pyHanko read them slowly
             if prepare is not None:
                 prepare(revision)
             spec = None
-            existing = _has_field(writer, field_name)
-            if not existing:
+            existing = _find_sig_field(writer, field_name)
+            if existing is None:
                 spec = fields.SigFieldSpec(field_name, on_page=page, box=signature_box(box))
-            meta = signers.PdfSignatureMetadata(
-                field_name=field_name,
-                md_algorithm=self.digest,
-                subfilter=fields.SigSeedSubFilter.PADES,
-                certify=certify,
-                docmdp_permissions=fields.MDPPerm.FILL_FORMS,
-                reason=reason,
-                location=location,
-                embed_validation_info=long_term,
-                validation_context=None,
-                use_pades_lta=self.level is Level.B_LTA,
-            )
             style = None
             if appearance is not None:
                 draw = appearance
                 style = _StampStyle(make=lambda w, h: draw(revision, w, h), revision=revision)
-            pdf_signer = signers.PdfSigner(meta, self.signer, timestamper=self.timestamper,
-                                           stamp_style=style, new_field_spec=spec)
-            out = asyncio.run(self._run(pdf_signer, writer, when, long_term))
+            if self._cms is not None and _plain_field(existing):
+                out = self._sign_embedded(writer, field_name, spec, style, certify=certify, reason=reason,
+                                          location=location, when=when)
+            else:
+                meta = signers.PdfSignatureMetadata(
+                    field_name=field_name,
+                    md_algorithm=self.digest,
+                    subfilter=fields.SigSeedSubFilter.PADES,
+                    certify=certify,
+                    docmdp_permissions=fields.MDPPerm.FILL_FORMS,
+                    reason=reason,
+                    location=location,
+                    embed_validation_info=long_term,
+                    validation_context=None,
+                    use_pades_lta=self.level is Level.B_LTA,
+                )
+                pdf_signer = signers.PdfSigner(meta, self.signer, timestamper=self.timestamper,
+                                               stamp_style=style, new_field_spec=spec)
+                out = asyncio.run(self._run(pdf_signer, writer, when, long_term))
         except EdocError:
             raise
         except SigningError as exc:
@@ -374,6 +422,49 @@ class PdfSigningSession:
         except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
             raise MalformedFile(f"cannot update this PDF: {exc}", path=source) from exc
         return SignedPdf(data=out, field_name=field_name, signing_time=when, level=self.level)
+
+    def _sign_embedded(self, writer: IncrementalPdfFileWriter, field_name: str, spec: Any, style: Any, *,
+                       certify: bool, reason: str | None, location: str | None, when: datetime) -> bytes:
+        """One signature through pyHanko's ``PdfCMSEmbedder`` with the CMS from :attr:`_cms`.
+
+        Does what ``PdfSigner`` does for a B-B/B-T PAdES signature on a field without seed values or lock:
+        refuses what DocMDP forbids, registers the extensions, writes the field, its appearance, the
+        signature dictionary (and for a certification the DocMDP reference and ``/Perms``), hashes the byte
+        ranges and fills ``/Contents``.
+        """
+        from pyhanko.sign.fields import MDPPerm
+        from pyhanko.sign.signers.cms_embedder import (
+            PdfCMSEmbedder,
+            SigAppearanceSetup,
+            SigIOSetup,
+            SigMDPSetup,
+            SigObjSetup,
+        )
+        from pyhanko.sign.signers.constants import DEFAULT_SIGNING_STAMP_STYLE
+        from pyhanko.sign.signers.pdf_byterange import SignatureObject
+        from pyhanko.sign.validation import read_certification_data
+
+        assert self._cms is not None
+        if certify and _signatures_exist(writer.prev):
+            raise SigningError("Certification signatures must be the first signature in a given document.")
+        docmdp = read_certification_data(writer.prev)  # cheap: the dictionary was preloaded
+        if docmdp is not None and docmdp.permission == MDPPerm.NO_CHANGES:
+            raise SigningError("Author signature forbids all changes")
+        embedder = PdfCMSEmbedder(new_field_spec=spec).write_cms(field_name=field_name, writer=writer)
+        next(embedder)  # the field, found or created
+        self._extensions.register_extensions(writer, md_algorithm=self.digest)
+        sig_obj = SignatureObject(bytes_reserved=self.bytes_reserved, subfilter=fields.SigSeedSubFilter.PADES,
+                                  timestamp=when, location=location, reason=reason)
+        embedder.send(SigObjSetup(
+            sig_placeholder=sig_obj,
+            mdp_setup=SigMDPSetup(md_algorithm=self.digest, certify=True, docmdp_perms=MDPPerm.FILL_FORMS)
+            if certify else None,
+            appearance_setup=SigAppearanceSetup(style=style or DEFAULT_SIGNING_STAMP_STYLE, timestamp=when,
+                                                name=self.signer.subject_name),
+        ))
+        prepared, output = embedder.send(SigIOSetup(md_algorithm=self.digest))
+        embedder.send(self._cms.signed_data(prepared.document_digest, self.timestamper))
+        return bytes(output.getvalue())
 
     async def _run(self, pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileWriter, when: datetime,
                    long_term: bool) -> bytes:
@@ -385,14 +476,34 @@ class PdfSigningSession:
 
             vc = self.validation_context
             if vc is None:
-                vc = owned = ValidationContext(trust_roots=list(self._trust), other_certs=list(self._intermediates),
-                                               allow_fetching=True)
+                fetchers = self._shared_fetchers()
+                if fetchers is None:
+                    vc = owned = ValidationContext(trust_roots=list(self._trust),
+                                                   other_certs=list(self._intermediates), allow_fetching=True)
+                else:
+                    vc = ValidationContext(trust_roots=list(self._trust), other_certs=list(self._intermediates),
+                                           allow_fetching=True, fetchers=fetchers)
             pdf_signer.signature_meta = replace(pdf_signer.signature_meta, validation_context=vc)
         try:
             return await self._sign_async(pdf_signer, writer, when)
+        except BaseException:
+            self._revocation.__dict__.pop("entry", None)  # the fetchers cache failures too: start afresh
+            raise
         finally:
             if owned is not None:
                 await owned.aclose()
+
+    def _shared_fetchers(self) -> Any:
+        """This thread's revocation fetchers with their caches (renewed after :attr:`revocation_cache`)."""
+        if self.revocation_cache is None:
+            return None
+        from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
+
+        entry = getattr(self._revocation, "entry", None)
+        now = time.monotonic()
+        if entry is None or now - entry[0] > self.revocation_cache.total_seconds():
+            entry = self._revocation.entry = (now, RequestsFetcherBackend(per_request_timeout=10).get_fetchers())
+        return entry[1]
 
     async def _sign_async(self, pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileWriter,
                           when: datetime) -> bytes:
@@ -439,14 +550,227 @@ def signature_box(box: tuple[float, float, float, float] | None) -> Any:
     return (x1, y1, x2, y2)
 
 
-def _has_field(writer: IncrementalPdfFileWriter, name: str) -> bool:
+def _find_sig_field(writer: IncrementalPdfFileWriter, name: str) -> Any:
+    """The signature field called ``name`` (its dictionary), or ``None``."""
     try:
-        for fq_name, _value, _ref in fields.enumerate_sig_fields(writer, filled_status=None):
+        for fq_name, _value, ref in fields.enumerate_sig_fields(writer, filled_status=None):
             if fq_name == name:
-                return True
+                return ref.get_object()
     except (PdfError, KeyError, TypeError):
+        return None
+    return None
+
+
+def _plain_field(field_dict: Any) -> bool:
+    """A new field, or one without seed values or a lock (those need pyHanko's rules in ``PdfSigner``)."""
+    return field_dict is None or not ("/SV" in field_dict or "/Lock" in field_dict)
+
+
+def _signatures_exist(reader: Any) -> bool:
+    """Whether any signature field has a value, read without resolving the values."""
+    form = reader.root.get("/AcroForm")
+    if form is None:
         return False
+    stack = [(ref, 0) for ref in form.get_object().get("/Fields", []) or []]
+    while stack:
+        ref, depth = stack.pop()
+        node = ref.get_object()
+        if node.get("/FT") == "/Sig" and "/V" in node:
+            return True
+        if depth < 16:
+            stack.extend((kid, depth + 1) for kid in node.get("/Kids", []) or [])
     return False
+
+
+# ---------------------------------------------------------------- reading signature dictionaries fast
+
+_OBJ_HEADER = re.compile(rb"\s*(\d+)\s+(\d+)\s+obj")
+_HEX_CONTENTS = re.compile(rb"/Contents\s*<([0-9A-Fa-f\s]*)>")
+
+
+def _preload_signature_dicts(reader: Any) -> int:
+    """Put the document's signature dictionaries into pyHanko's object cache, ``/Contents`` decoded at C speed.
+
+    pyHanko reads a hex string one byte per Python call: a signature's ``/Contents`` (8-16 KiB of hex digits)
+    costs it ~3-5 ms, and signing after a certification signature reads it several times over (the DocMDP
+    check, the field enumeration). Here each dictionary is read once from its file offset with the hex
+    string cut out, parsed by pyHanko, and given back its ``/Contents`` decoded by :mod:`binascii`.
+
+    Uses pyHanko's reader internals (``reader.xrefs[ref]`` for the offset, the resolved-object cache): anything
+    unexpected and the dictionary is left for pyHanko to read as usual, so this only ever saves time.
+    ``tests/sign/test_fast_path.py`` checks that it still takes effect and reads what pyHanko reads.
+
+    :return: how many dictionaries were preloaded.
+    """
+    refs: list[Any] = []
+    try:
+        perms = reader.root.get("/Perms")
+        if perms is not None and "/DocMDP" in perms.get_object():
+            refs.append(perms.get_object().raw_get("/DocMDP"))
+        form = reader.root.get("/AcroForm")
+        stack = [(ref, 0) for ref in (form.get_object().get("/Fields", []) or [] if form is not None else [])]
+        while stack:
+            ref, depth = stack.pop()
+            node = ref.get_object()
+            if "/V" in node and node.get("/FT") == "/Sig":
+                refs.append(node.raw_get("/V"))
+            if depth < 16:
+                stack.extend((kid, depth + 1) for kid in node.get("/Kids", []) or [])
+    except (PdfError, KeyError, TypeError, ValueError, AttributeError):
+        return 0
+    done = 0
+    for ref in refs:
+        if isinstance(ref, generic.IndirectObject) and _preload_one(reader, ref):
+            done += 1
+    return done
+
+
+def _preload_one(reader: Any, ref: generic.IndirectObject) -> bool:
+    if reader.cache_get_indirect_object(ref.generation, ref.idnum) is not None:
+        return False
+    try:
+        offset = reader.xrefs[ref.reference]
+        if not isinstance(offset, int):  # in an object stream: not a signature dictionary with a byte range
+            return False
+        stream = reader.stream
+        pos = stream.tell()
+        stream.seek(offset)
+        chunk = b""
+        while b"endobj" not in chunk and len(chunk) < 1 << 22:
+            more = stream.read(1 << 16)
+            if not more:
+                break
+            chunk += more
+        stream.seek(pos)
+        end = chunk.find(b"endobj")
+        head = _OBJ_HEADER.match(chunk)
+        if end < 0 or head is None or (int(head[1]), int(head[2])) != (ref.idnum, ref.generation):
+            return False
+        body = chunk[head.end():end].lstrip()
+        found = list(_HEX_CONTENTS.finditer(body))
+        if len(found) != 1 or b"stream" in body[found[0].end():]:
+            return False
+        digits = re.sub(rb"\s+", b"", found[0][1])
+        contents = generic.pdf_string(binascii.unhexlify(digits + (b"0" if len(digits) % 2 else b"")))
+        blanked = body[:found[0].start()] + b"/Contents <>" + body[found[0].end():]
+        obj = generic.read_object(BytesIO(blanked), generic.Reference(ref.idnum, ref.generation, reader))
+        if not isinstance(obj, generic.DictionaryObject) or "/Contents" not in obj:
+            return False
+        obj[generic.NameObject("/Contents")] = contents
+    except (PdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, binascii.Error):
+        return False
+    reader.cache_indirect_object(ref.generation, ref.idnum, obj)
+    return True
+
+
+# ---------------------------------------------------------------- the CMS from pre-encoded pieces
+
+def _der(tag: int, content: bytes) -> bytes:
+    """One DER TLV (definite length)."""
+    n = len(content)
+    if n < 0x80:
+        return bytes((tag, n)) + content
+    size = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes((tag, 0x80 | len(size))) + size + content
+
+
+_OID_DATA = bytes.fromhex("06092a864886f70d010701")
+_OID_SIGNED_DATA = bytes.fromhex("06092a864886f70d010702")
+_OID_MESSAGE_DIGEST = bytes.fromhex("06092a864886f70d010904")
+_OID_SIGNATURE_TST = bytes.fromhex("060b2a864886f70d010910020e")
+_INTEGER_1 = bytes.fromhex("020101")
+#: signed attributes that do not depend on the document (messageDigest is added per document)
+_FIXED_ATTRIBUTES = frozenset({"content_type", "signing_certificate_v2", "signing_certificate"})
+
+
+class _CmsTemplate:
+    """The CMS ``SignedData`` of one signer and digest, with everything that does not depend on the document
+    encoded once: certificates, algorithm identifiers, signer identifier and the signed attributes (taken from
+    pyHanko's own ``Signer.signed_attrs`` once, so they are what pyHanko would write).
+
+    Per document: the ``messageDigest`` attribute, one raw signature of the signed attributes and (B-T) the
+    signature time-stamp token. Measured: ~0.4 ms against ~20 ms for pyHanko's asn1crypto assembly.
+    """
+
+    def __init__(self, *, sign_raw: Callable[[bytes], bytes], digest: str, fixed_attrs: tuple[bytes, ...],
+                 digest_algorithm: bytes, signature_algorithm: bytes, sid: bytes, certificates: bytes) -> None:
+        self._sign_raw = sign_raw
+        self._digest = digest
+        self._fixed_attrs = fixed_attrs
+        self._digest_algorithm = digest_algorithm
+        self._signature_algorithm = signature_algorithm
+        self._sid = sid
+        self._certificates = certificates
+
+    @classmethod
+    def build(cls, signer: Signer, digest: str) -> _CmsTemplate | None:
+        """A template for ``signer``, or ``None`` when only pyHanko's ``PdfSigner`` knows how to use it."""
+        from asn1crypto import algos, cms
+        from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+
+        sign_raw = _raw_signature_function(signer, digest)
+        cert = signer.signing_cert
+        if (sign_raw is None or cert is None or signer.attribute_certs or signer.signed_attr_prov_spec is not None
+                or signer.unsigned_attr_prov_spec is not None):
+            return None
+        size = hashlib.new(digest).digest_size
+        attrs = asyncio.run(signer.signed_attrs(bytes(size), digest, PdfCMSSignedAttributes(), use_pades=True,
+                                                is_pdf_sig=True))
+        names = [a["type"].native for a in attrs]
+        if "message_digest" not in names or not set(names) - {"message_digest"} <= _FIXED_ATTRIBUTES:
+            return None
+        certs = {cert.dump(): cert}
+        for extra in signer.cert_registry:  # as Signer._package_signature: roots only with embed_roots
+            if signer.embed_roots or extra.self_signed == "no":
+                certs.setdefault(extra.dump(), extra)
+        sid = cms.SignerIdentifier({"issuer_and_serial_number": cms.IssuerAndSerialNumber(
+            {"issuer": cert.issuer, "serial_number": cert.serial_number})})
+        return cls(
+            sign_raw=sign_raw,
+            digest=digest,
+            fixed_attrs=tuple(a.dump() for a in attrs if a["type"].native != "message_digest"),
+            digest_algorithm=algos.DigestAlgorithm({"algorithm": digest}).dump(),
+            signature_algorithm=signer.get_signature_mechanism_for_digest(digest).dump(),
+            sid=sid.dump(),
+            certificates=b"".join(sorted(certs)),  # a DER SET OF is sorted
+        )
+
+    def signed_data(self, document_digest: bytes, timestamper: TimeStamper | None = None) -> bytes:
+        """The DER ``ContentInfo`` signing ``document_digest``; with ``timestamper``, time-stamped (B-T)."""
+        message_digest = _der(0x30, _OID_MESSAGE_DIGEST + _der(0x31, _der(0x04, document_digest)))
+        signed_attrs = _der(0x31, b"".join(sorted((*self._fixed_attrs, message_digest))))
+        signature = self._sign_raw(signed_attrs)
+        unsigned = b""
+        if timestamper is not None:
+            imprint = hashlib.new(self._digest, signature).digest()
+            token = asyncio.run(timestamper.async_timestamp(imprint, self._digest))
+            unsigned = _der(0xA1, _der(0x30, _OID_SIGNATURE_TST + _der(0x31, token.dump())))
+        signer_info = _der(0x30, _INTEGER_1 + self._sid + self._digest_algorithm
+                           + b"\xa0" + signed_attrs[1:]  # [0] IMPLICIT SET OF Attribute
+                           + self._signature_algorithm + _der(0x04, signature) + unsigned)
+        signed = _der(0x30, _INTEGER_1 + _der(0x31, self._digest_algorithm) + _der(0x30, _OID_DATA)
+                      + _der(0xA0, self._certificates) + _der(0x31, signer_info))
+        return _der(0x30, _OID_SIGNED_DATA + _der(0xA0, signed))
+
+
+def _raw_signature_function(signer: Signer, digest: str) -> Callable[[bytes], bytes] | None:
+    """A synchronous raw signature for the signers edoc makes (no event loop per document), else ``None``."""
+    from edoc.keys.algorithms import HashAlgorithm
+    from edoc.keys.pyhanko import BackendSigner
+
+    if type(signer) is _CachedKeySigner:
+        cached = signer
+        return lambda data: cached.sign_raw(data, digest)
+    if type(signer) is BackendSigner:
+        algorithm = signer.algorithm
+        try:
+            if HashAlgorithm.from_name(digest) is not algorithm.hash:
+                return None  # pyHanko's path raises the backend's clear error
+        except (ValueError, EdocError):
+            return None
+        backend = signer.backend
+        return lambda data: backend.sign(data, algorithm=algorithm)
+    return None
 
 
 def _check_key_strength(cert: asn1_x509.Certificate) -> None:

@@ -126,13 +126,18 @@ def find_text(
     return hits
 
 
-def find_fields(reader: Any) -> dict[str, Place]:
-    """Terminal form fields of a pyHanko reader with their first widget: fully qualified name → place."""
+def find_fields(reader: Any, *, pages: bool = True) -> dict[str, Place]:
+    """Terminal form fields of a pyHanko reader with their first widget: fully qualified name → place.
+
+    :param pages: find each widget's page. Finding it reads the page tree node above the page, which in a
+        flat tree of a long document holds a reference to every page (~4 ms for 200 pages); with ``False``
+        that is skipped and every place's ``page`` is ``-1``.
+    """
     out: dict[str, Place] = {}
     index_of: dict[tuple[int, int], int] = {}
     annots_of: dict[tuple[int, int], int] = {}
 
-    def pages() -> None:
+    def walk_pages() -> None:
         # one walk of the page tree, only when a widget needs it (pyHanko's lookup per page is O(n))
         if index_of:
             return
@@ -147,11 +152,11 @@ def find_fields(reader: Any) -> dict[str, Place]:
         found = _page_index_upwards(ref)
         if found is not None:
             return found
-        pages()
+        walk_pages()
         return index_of.get((ref.idnum, ref.generation), 0)
 
     def annot_page(ref: Any) -> int:
-        pages()
+        walk_pages()
         return annots_of.get((getattr(ref, "idnum", -1), getattr(ref, "generation", 0)), 0)
 
     try:
@@ -175,7 +180,9 @@ def find_fields(reader: Any) -> dict[str, Place]:
             widget = widget_ref.get_object()
             rect = widget.get("/Rect")
             page_ref = widget.raw_get("/P") if "/P" in widget else None
-            if page_ref is not None and hasattr(page_ref, "idnum"):
+            if not pages:
+                page = -1
+            elif page_ref is not None and hasattr(page_ref, "idnum"):
                 page = page_index(page_ref)
             else:
                 page = annot_page(widget_ref)
