@@ -6,6 +6,7 @@ See ``tests/pki/README.md``. Everything here is test material: the keys in ``key
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -126,9 +127,24 @@ def p12_uri(files: Path, label: str) -> str:
     return f"pkcs12:{files / (label + '.p12')}"
 
 
+@dataclasses.dataclass(frozen=True)
+class Services:
+    """The test PKI's services running in another process: their URL prefix and process id."""
+
+    url: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """CPU time the service process has used so far (user + system, Linux ``/proc``)."""
+        import os
+
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
-def serve_in_subprocess(directory: Path) -> Iterator[str]:
-    """Serve the PKI's OCSP/CRL/TSA from a process of its own; yields the URL prefix.
+def serve_in_subprocess(directory: Path) -> Iterator[Services]:
+    """Serve the PKI's OCSP/CRL/TSA from a process of its own; yields where (:class:`Services`).
 
     The certificates, keys and PKCS#12 files (made for that URL) are exported to ``directory`` first. A
     benchmark uses this so the services do not share the measuring process's interpreter (and GIL).
@@ -143,7 +159,7 @@ def serve_in_subprocess(directory: Path) -> Iterator[str]:
         if not parent.poll(120):
             raise RuntimeError("the test PKI service process did not start")
         url = parent.recv()
-        yield url
+        yield Services(url, proc.pid or 0)
     finally:
         proc.terminate()
         proc.join(10)
