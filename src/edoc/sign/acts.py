@@ -33,6 +33,7 @@ from edoc.errors import InvalidInput, MalformedFile, ResourceError
 from edoc.model.document import VIETNAM_TZ, nfc
 from edoc.sign.appearance import ImagePlacement, PreparedImage, Stamp, TextLine, wrap_lines
 from edoc.sign.engine import PdfSigningSession, Revision, SignedPdf, signature_box
+from edoc.sign.engine import _signatures_exist as _has_signature  # read without resolving /V
 from edoc.sign.places import (
     FIELD_AGENCY,
     FIELD_DATE,
@@ -126,22 +127,6 @@ def _first_page_box(reader: Any, source: str | None) -> Rect4:
     except (PdfError, KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
         raise MalformedFile(f"not a readable PDF: {exc}", path=source) from exc
     return (x0, y0, x1, y1)
-
-
-def _has_signature(reader: Any) -> bool:
-    """Whether any signature field has a value (checked without resolving /V, see :func:`_inspect`)."""
-    form = reader.root.get("/AcroForm")
-    if form is None:
-        return False
-    stack = [(ref, 0) for ref in form.get_object().get("/Fields", []) or []]
-    while stack:
-        ref, depth = stack.pop()
-        node = ref.get_object()
-        if node.get("/FT") == "/Sig" and "/V" in node:
-            return True
-        if depth < 16:
-            stack.extend((kid, depth + 1) for kid in node.get("/Kids", []) or [])
-    return False
 
 
 def _fit(image: PreparedImage, box: Rect4, fill: float = 0.9) -> Rect4:
