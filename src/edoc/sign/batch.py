@@ -29,7 +29,7 @@ from typing import Any
 from edoc.errors import EdocError, InvalidInput
 from edoc.sign.appearance import PreparedFont, default_font, seed_default_fonts
 from edoc.sign.engine import PdfSigningSession, SignedPdf
-from edoc.util.fs import atomic_write_bytes
+from edoc.util.fs import atomic_write_bytes, fsync_dir
 
 __all__ = ["SignJob", "Outcome", "sign_many"]
 
@@ -71,12 +71,12 @@ def _init_worker(factory: SessionFactory | None, fonts: dict[str, PreparedFont])
     # else: forked with the parent's session already in _worker_session
 
 
-def _run_one(act: Act, job: SignJob, session: PdfSigningSession) -> Outcome:
+def _run_one(act: Act, job: SignJob, session: PdfSigningSession, *, sync_dir: bool = True) -> Outcome:
     start = time.perf_counter()
     try:
         data = job.source.read_bytes()
         signed = act(data, session=session, **job.options)
-        atomic_write_bytes(job.output, signed.data)
+        atomic_write_bytes(job.output, signed.data, sync_dir=sync_dir)
     except EdocError as exc:
         if exc.path is None:
             exc.path = str(job.source)
@@ -90,8 +90,17 @@ def _run_one(act: Act, job: SignJob, session: PdfSigningSession) -> Outcome:
 
 
 def _work(act: Act, chunk: Sequence[SignJob]) -> list[Outcome]:
+    """Sign a chunk; the output folders are synced once per chunk, before the outcomes are reported.
+
+    Each file is still written to a temporary name, fsynced and renamed; only the folder's fsync (which makes
+    the new names durable) is shared by the chunk. Measured here: a 20 KB atomic write with both fsyncs
+    ~1 ms against ~4 ms for an invisible signature, and the workers' folder syncs queue behind each other.
+    """
     assert _worker_session is not None, "worker not initialised"
-    return [_run_one(act, job, _worker_session) for job in chunk]
+    outcomes = [_run_one(act, job, _worker_session, sync_dir=False) for job in chunk]
+    for folder in {job.output.parent for job in chunk}:
+        fsync_dir(folder)
+    return outcomes
 
 
 def _in_memory(signer: object) -> bool:
@@ -163,11 +172,16 @@ def sign_many(
         sess = session or (session_factory() if session_factory else None)
         if sess is None:
             raise InvalidInput("give a session or a session factory", field="session")
-        for i, job in enumerate(todo):
-            results[i] = outcome = _run_one(act, job, sess)
-            done += 1
-            if progress:
-                progress(done, len(todo), outcome)
+        for start in range(0, len(todo), 8):  # chunks as the workers do: one folder sync per chunk
+            part = todo[start:start + 8]
+            outcomes = [_run_one(act, job, sess, sync_dir=False) for job in part]
+            for folder in {job.output.parent for job in part}:
+                fsync_dir(folder)
+            for i, outcome in enumerate(outcomes, start):
+                results[i] = outcome
+                done += 1
+                if progress:
+                    progress(done, len(todo), outcome)
         return [r for r in results if r is not None]
     global _worker_session
     context, inherit = _pool_context(session, session_factory)

@@ -32,10 +32,14 @@ def fsync_dir(folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: str | Path, mode: str = "wb") -> Iterator[IO]:  # type: ignore[type-arg]
+def atomic_writer(path: str | Path, mode: str = "wb", *, sync_dir: bool = True) -> Iterator[IO]:  # type: ignore[type-arg]
     """Open a temporary file beside ``path``; on a clean exit it replaces ``path`` atomically.
 
     On an exception the temporary file is removed and ``path`` is left as it was.
+
+    :param sync_dir: fsync the folder after the rename (what makes the new name durable). A batch writing
+        many files into one folder may pass ``False`` and call :func:`fsync_dir` once before it reports the
+        files written.
     """
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
@@ -50,7 +54,8 @@ def atomic_writer(path: str | Path, mode: str = "wb") -> Iterator[IO]:  # type: 
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-        fsync_dir(folder)
+        if sync_dir:
+            fsync_dir(folder)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -59,8 +64,8 @@ def atomic_writer(path: str | Path, mode: str = "wb") -> Iterator[IO]:  # type: 
         raise
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    with atomic_writer(path, "wb") as fh:
+def atomic_write_bytes(path: str | Path, data: bytes, *, sync_dir: bool = True) -> None:
+    with atomic_writer(path, "wb", sync_dir=sync_dir) as fh:
         fh.write(data)
 
 
