@@ -47,6 +47,8 @@ def test_augment_then_renew(signed_pdf: Path, tmp_path: Path, pki: Any, pki_file
     assert "/DSS" in reader.root
     kinds = [s.sig_object.get("/Type") for s in reader.embedded_signatures]
     assert kinds[-1] == "/DocTimeStamp"
+    # the expiry reported (taken from the TSA's token) is that of the certificate in the file's time-stamp
+    assert result.timestamp_expiry == reader.embedded_signatures[-1].signer_cert.not_valid_after
     report = _verify(lta, roots)
     assert report.verdict.value == "TOTAL_PASSED", [m.text("en") for m in report.messages]
 
@@ -56,6 +58,7 @@ def test_augment_then_renew(signed_pdf: Path, tmp_path: Path, pki: Any, pki_file
     stamps = [s for s in PdfFileReader(renewed.open("rb")).embedded_signatures
               if s.sig_object.get("/Type") == "/DocTimeStamp"]
     assert len(stamps) == 2
+    assert again.timestamp_expiry == stamps[-1].signer_cert.not_valid_after
     assert _verify(renewed, roots).verdict.value == "TOTAL_PASSED"
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,17 +97,19 @@ def _new_context(trust: Iterable[Any], intermediates: Iterable[Any]) -> Any:
                              revocation_mode="require")
 
 
-#: One time-stamper per TSA URL and process: pyHanko sizes the time-stamp's /Contents from a first "dummy"
-#: answer it keeps per time-stamper, so a fresh one per document costs a second TSA request per document.
-_TIMESTAMPERS: dict[str, Any] = {}
+#: One time-stamper per TSA URL and thread: pyHanko sizes the time-stamp's /Contents from a first "dummy"
+#: answer it keeps per time-stamper, so a fresh one per document costs a second TSA request per document
+#: (per thread: the time-stamper records the expiry of its last token).
+_TIMESTAMPERS: dict[tuple[str, int], Any] = {}
 
 
 def _timestamper(tsa_url: str) -> Any:
     if not tsa_url.startswith(("http://", "https://")):
         raise InvalidInput(f"the TSA URL {tsa_url!r} is not http(s)", field="tsa_url")
-    stamper = _TIMESTAMPERS.get(tsa_url)
+    key = (tsa_url, threading.get_ident())
+    stamper = _TIMESTAMPERS.get(key)
     if stamper is None:
-        stamper = _TIMESTAMPERS[tsa_url] = _new_timestamper(tsa_url)
+        stamper = _TIMESTAMPERS[key] = _new_timestamper(tsa_url)
     return stamper
 
 
