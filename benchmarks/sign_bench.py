@@ -12,6 +12,10 @@ Inputs (made here, RSA-2048 file keys in PKCS#12): a 1-page and a 200-page PDF (
 - ``pyhanko tuned (invisible)``: key parsed once (a SimpleSigner subclass keeping the ``cryptography`` key),
   ``bytes_reserved`` given.
 
+Once an edoc session exists, edoc's whole-string hex reader (``edoc._pyhanko``) is installed into pyHanko
+for the whole process, so the pyHanko peers below read existing signatures with it too (they are not slowed
+by pyHanko's byte-wise reader; the comparison is of the signing itself).
+
 Prints the median ms per document, the peak traced memory of one signature, and the ratios; then
 ``sign_many`` on 1 and 2 worker processes (200 documents, 400 without ``--quick``) and the load average.
 """

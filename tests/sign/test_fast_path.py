@@ -23,7 +23,7 @@ from pyhanko.sign import fields, signers
 from edoc.errors import InvalidInput
 from edoc.model.document import VIETNAM_TZ
 from edoc.sign import Padding, PdfSigningSession, SignJob, approve, issue, sign
-from edoc.sign.engine import _CachedKeySigner, _der, _preload_signature_dicts
+from edoc.sign.engine import _CachedKeySigner, _der
 
 from ._support import Identity, SignPki, make_foreign_pdf, make_seal_png, make_signature_png, validate_all
 
@@ -103,28 +103,17 @@ def test_der_lengths_round_trip() -> None:
         assert OctetString.load(encoded).native == payload
 
 
-def test_signature_dicts_preloaded_read_as_pyhanko_reads_them(sign_pki: SignPki) -> None:
+def test_a_session_installs_the_whole_string_hex_reader(sign_pki: SignPki) -> None:
+    """Existing signatures' /Contents are read whole (edoc._pyhanko; tests/util/test_pyhanko_patch.py checks
+    it reads what pyHanko's reader reads), and an issued document still reads as pyHanko reads it."""
+    from pyhanko.pdf_utils import generic
+
     person, agency = PdfSigningSession(sign_pki.person.signer()), PdfSigningSession(sign_pki.agency.signer())
+    assert hasattr(generic.read_hex_string_from_stream, "edoc_original")
     approved = approve(make_foreign_pdf(), session=person, image=make_signature_png()).data
     issued = issue(approved, session=agency, seal=make_seal_png(), number=3).data
-    fast = IncrementalPdfFileWriter(BytesIO(issued), strict=False).prev
-    assert _preload_signature_dicts(fast) == 2  # the certification signature's dictionary is /V and /DocMDP
-    assert _preload_signature_dicts(fast) == 0  # already there
-    plain = PdfFileReader(BytesIO(issued), strict=False)
-    for sig in plain.embedded_signatures:
-        ref = sig.sig_field.raw_get("/V")
-        ours = fast.get_object(ref.reference)
-        assert sorted(ours) == sorted(sig.sig_object)
-        for key in sig.sig_object:
-            assert ours[key] == sig.sig_object[key], key
-        assert ours.container_ref.idnum == ref.idnum
-
-
-def test_preload_leaves_what_it_does_not_understand(sign_pki: SignPki) -> None:
-    signed = sign(make_foreign_pdf(), session=PdfSigningSession(sign_pki.agency.signer())).data
-    broken = signed.replace(b"/Contents <", b"/Contents  (", 1)  # not a hex string any more
-    reader = IncrementalPdfFileWriter(BytesIO(broken), strict=False).prev
-    assert _preload_signature_dicts(reader) == 0
+    sigs = PdfFileReader(BytesIO(issued), strict=False).embedded_signatures
+    assert len(sigs) == 2 and all(len(s.pkcs7_content) > 100 for s in sigs)
 
 
 def _certified(sign_pki: SignPki, perm: fields.MDPPerm) -> bytes:

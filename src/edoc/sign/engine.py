@@ -15,8 +15,8 @@ pyHanko parses the certification signature's ``/Contents`` (8-16 KiB of hex digi
 writes the signature with pyHanko's low-level ``PdfCMSEmbedder`` (field, appearance, DocMDP entries,
 ``/ByteRange`` and hashing stay pyHanko's) and assembles the CMS ``SignedData`` itself from DER pieces encoded
 once per session (:class:`_CmsTemplate`): per document only the ``messageDigest`` attribute, the signature
-value and (B-T) the time-stamp token are new. The signature dictionaries already in the file are read with a
-fast hex decoder before pyHanko looks at them (:func:`_preload_signature_dicts`). B-LT and B-LTA (network
+value and (B-T) the time-stamp token are new. The signature dictionaries already in the file are read with
+edoc's whole-string hex reader (:mod:`edoc._pyhanko`, installed when a session is made). B-LT and B-LTA (network
 bound: OCSP, CRLs, a document time-stamp) and signers edoc does not know keep pyHanko's ``PdfSigner``; there
 the revocation data fetched for one document is reused for the next ones (``revocation_cache``).
 Result on the same machine: invisible B-B ~4 ms (1 page) and ~12 ms (200 pages, mostly pyHanko parsing the
@@ -28,11 +28,9 @@ cross-reference table); ``issue`` ~12-15 ms against ~25-30 ms for tuned pyHanko 
 from __future__ import annotations
 
 import asyncio
-import binascii
 import enum
 import hashlib
 import math
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -44,7 +42,6 @@ from typing import Any
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
-from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.content import AppearanceContent
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.layout import BoxConstraints
@@ -56,6 +53,7 @@ from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.stamp.base import BaseStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from edoc._pyhanko import install as install_fast_readers
 from edoc.errors import EdocError, InvalidInput, KeyBackendError, MalformedFile, UnsupportedFeature
 from edoc.model.document import VIETNAM_TZ
 from edoc.sign.appearance import PreparedFont, Stamp, default_font
@@ -259,6 +257,7 @@ class PdfSigningSession:
         validation_context: Any = None,
         revocation_cache: timedelta | None = timedelta(minutes=5),
     ) -> None:
+        install_fast_readers()  # existing signatures' /Contents are read whole, not a byte at a time
         try:
             self.level = Level(level)
         except ValueError as exc:
@@ -385,7 +384,6 @@ class PdfSigningSession:
         revision = Revision(writer, when, self.font, self.italic)
         long_term = self.level in (Level.B_LT, Level.B_LTA)
         try:
-            _preload_signature_dicts(writer.prev)  # before anything makes pyHanko read them slowly
             if prepare is not None:
                 prepare(revision)
             spec = None
@@ -580,87 +578,6 @@ def _signatures_exist(reader: Any) -> bool:
         if depth < 16:
             stack.extend((kid, depth + 1) for kid in node.get("/Kids", []) or [])
     return False
-
-
-# ---------------------------------------------------------------- reading signature dictionaries fast
-
-_OBJ_HEADER = re.compile(rb"\s*(\d+)\s+(\d+)\s+obj")
-_HEX_CONTENTS = re.compile(rb"/Contents\s*<([0-9A-Fa-f\s]*)>")
-
-
-def _preload_signature_dicts(reader: Any) -> int:
-    """Put the document's signature dictionaries into pyHanko's object cache, ``/Contents`` decoded at C speed.
-
-    pyHanko reads a hex string one byte per Python call: a signature's ``/Contents`` (8-16 KiB of hex digits)
-    costs it ~3-5 ms, and signing after a certification signature reads it several times over (the DocMDP
-    check, the field enumeration). Here each dictionary is read once from its file offset with the hex
-    string cut out, parsed by pyHanko, and given back its ``/Contents`` decoded by :mod:`binascii`.
-
-    Uses pyHanko's reader internals (``reader.xrefs[ref]`` for the offset, the resolved-object cache): anything
-    unexpected and the dictionary is left for pyHanko to read as usual, so this only ever saves time.
-    ``tests/sign/test_fast_path.py`` checks that it still takes effect and reads what pyHanko reads.
-
-    :return: how many dictionaries were preloaded.
-    """
-    refs: list[Any] = []
-    try:
-        perms = reader.root.get("/Perms")
-        if perms is not None and "/DocMDP" in perms.get_object():
-            refs.append(perms.get_object().raw_get("/DocMDP"))
-        form = reader.root.get("/AcroForm")
-        stack = [(ref, 0) for ref in (form.get_object().get("/Fields", []) or [] if form is not None else [])]
-        while stack:
-            ref, depth = stack.pop()
-            node = ref.get_object()
-            if "/V" in node and node.get("/FT") == "/Sig":
-                refs.append(node.raw_get("/V"))
-            if depth < 16:
-                stack.extend((kid, depth + 1) for kid in node.get("/Kids", []) or [])
-    except (PdfError, KeyError, TypeError, ValueError, AttributeError):
-        return 0
-    done = 0
-    for ref in refs:
-        if isinstance(ref, generic.IndirectObject) and _preload_one(reader, ref):
-            done += 1
-    return done
-
-
-def _preload_one(reader: Any, ref: generic.IndirectObject) -> bool:
-    if reader.cache_get_indirect_object(ref.generation, ref.idnum) is not None:
-        return False
-    try:
-        offset = reader.xrefs[ref.reference]
-        if not isinstance(offset, int):  # in an object stream: not a signature dictionary with a byte range
-            return False
-        stream = reader.stream
-        pos = stream.tell()
-        stream.seek(offset)
-        chunk = b""
-        while b"endobj" not in chunk and len(chunk) < 1 << 22:
-            more = stream.read(1 << 16)
-            if not more:
-                break
-            chunk += more
-        stream.seek(pos)
-        end = chunk.find(b"endobj")
-        head = _OBJ_HEADER.match(chunk)
-        if end < 0 or head is None or (int(head[1]), int(head[2])) != (ref.idnum, ref.generation):
-            return False
-        body = chunk[head.end():end].lstrip()
-        found = list(_HEX_CONTENTS.finditer(body))
-        if len(found) != 1 or b"stream" in body[found[0].end():]:
-            return False
-        digits = re.sub(rb"\s+", b"", found[0][1])
-        contents = generic.pdf_string(binascii.unhexlify(digits + (b"0" if len(digits) % 2 else b"")))
-        blanked = body[:found[0].start()] + b"/Contents <>" + body[found[0].end():]
-        obj = generic.read_object(BytesIO(blanked), generic.Reference(ref.idnum, ref.generation, reader))
-        if not isinstance(obj, generic.DictionaryObject) or "/Contents" not in obj:
-            return False
-        obj[generic.NameObject("/Contents")] = contents
-    except (PdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, binascii.Error):
-        return False
-    reader.cache_indirect_object(ref.generation, ref.idnum, obj)
-    return True
 
 
 # ---------------------------------------------------------------- the CMS from pre-encoded pieces
