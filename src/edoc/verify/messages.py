@@ -215,6 +215,14 @@ CATALOGUE: Mapping[str, tuple[str, str]] = {
         "Chữ ký chỉ bao phủ một phần tài liệu ({scope}); phần còn lại không được ký.",
         "The signature covers only part of the document ({scope}); the rest is not signed.",
     ),
+    "envelope.transforms_refused": (
+        "Tham chiếu {uri} của chữ ký dùng các phép biến đổi không được chấp nhận ở vị trí này ({transforms}); "
+        "tham chiếu tới toàn bộ tài liệu phải là enveloped-signature rồi tối đa một phép chuẩn hóa (C14N), "
+        "nếu không chữ ký có thể không bao phủ nội dung mà nó tuyên bố.",
+        "The signature's reference {uri} uses transforms not accepted at its place ({transforms}); a reference "
+        "to the whole document must be enveloped-signature then at most one canonicalisation (C14N), otherwise "
+        "the signature may not cover what it claims to.",
+    ),
     "attachment.not_verified": (
         "Tệp đính kèm {name} không phải PDF hoặc edXML nên không kiểm tra chữ ký.",
         "Attachment {name} is neither PDF nor edXML; its signatures were not checked.",

@@ -9,7 +9,11 @@ The rules, in the order they are applied:
    ``Signature`` placeholder or an empty ``DigitalSignature`` means "no envelope signature");
 4. every ``ds:Reference`` points inside the document (``""`` or ``#id``) at exactly one element; an
    enveloping target must be a direct ``ds:Object`` child of the signature (or its content), and the
-   XAdES ``SignedProperties`` must sit at ``ds:Object/QualifyingProperties/SignedProperties``;
+   XAdES ``SignedProperties`` must sit at ``ds:Object/QualifyingProperties/SignedProperties``; its
+   transforms must be one of the lists allowed for its place (:func:`_check_transforms`): the reference to
+   the whole document is ``enveloped-signature`` then at most one canonicalisation, so that it covers the
+   whole document less the signature; any other transform (base64, XPath, XPath Filter 2.0, XSLT, an
+   unknown URI) fails the signature instead of being skipped or misapplied;
 5. signxml checks digests and the signature value with the key of the certificate in ``KeyInfo``; the
    certificate's path to a trust anchor is then validated by pyhanko-certvalidator (the same
    ``ValidationContext`` as for PDF);
@@ -67,6 +71,7 @@ EDXML_NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 _SIGNED_PROPS_TYPE = "http://uri.etsi.org/01903#SignedProperties"
 _ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
 _EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
+_INCLUSIVE_NS = "{http://www.w3.org/2001/10/xml-exc-c14n#}InclusiveNamespaces"
 _WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 _ID_KEYS = frozenset({("", "Id"), ("", "ID"), ("", "id"), (XML_NS, "id"), (_WSU, "Id")})
 #: canonicalisation URI -> (exclusive, with comments), for the time-stamp's ds:CanonicalizationMethod
@@ -76,6 +81,9 @@ _C14N_METHODS = {
     _EXC_C14N: (True, False),
     "http://www.w3.org/2001/10/xml-exc-c14n#WithComments": (True, True),
 }
+#: canonicalisations accepted as a reference transform (C14N 1.0, 1.1 and exclusive, with or without comments)
+_C14N_TRANSFORMS = frozenset(_C14N_METHODS) | {"http://www.w3.org/2006/12/xml-c14n11",
+                                               "http://www.w3.org/2006/12/xml-c14n11#WithComments"}
 #: what the streamed path checks itself: digest URIs and signature method URIs
 _FAST_DIGESTS = {
     "http://www.w3.org/2001/04/xmlenc#sha256": "sha256",
@@ -454,12 +462,12 @@ def _check_references(root: etree._Element, sig: etree._Element, is_edxml: bool,
         if uri is None or (uri and not uri.startswith("#")) or uri.startswith("#xpointer"):
             raise _Refused(_FAIL, SubIndication.FORMAT_FAILURE,
                            Message.of("envelope.external_reference", Level.ERROR, uri=uri or "(none)"))
-        for tr in ref.iterfind(f"{{{DS}}}Transforms/{{{DS}}}Transform"):
-            if "xslt" in (tr.get("Algorithm") or "").lower() or "xpath" in (tr.get("Algorithm") or "").lower():
-                raise _Refused(_FAIL, SubIndication.FORMAT_FAILURE,
-                               Message.of("signature.format", Level.ERROR,
-                                          reason=f"transform not accepted: {tr.get('Algorithm')}"))
+        transforms = _transforms(ref)
         if uri == "":
+            if sig is root:  # an enveloping signature cannot reference "the document" it is
+                raise _Refused(_INDET, SubIndication.SIGNED_DATA_NOT_FOUND,
+                               Message.of("envelope.reference_not_found", Level.ERROR, uri='""'))
+            _check_transforms(uri, transforms, _WHOLE_DOCUMENT)
             covers_document = True
             continue
         ident = uri[1:]
@@ -472,8 +480,11 @@ def _check_references(root: etree._Element, sig: etree._Element, is_edxml: bool,
                            Message.of("envelope.reference_not_found", Level.ERROR, uri=uri))
         target = targets[0]
         if target is root:
+            _check_transforms(uri, transforms, _WHOLE_DOCUMENT)
             covers_document = True
             continue
+        enveloping = any(a is target for a in sig.iterancestors())
+        _check_transforms(uri, transforms, _ENVELOPING_ELEMENT if enveloping else _ELEMENT)
         if ref.get("Type") == _SIGNED_PROPS_TYPE or target.tag == f"{{{XADES}}}SignedProperties":
             qp = target.getparent()
             obj = qp.getparent() if qp is not None else None
@@ -496,6 +507,57 @@ def _check_references(root: etree._Element, sig: etree._Element, is_edxml: bool,
         notes.append(Message.of("envelope.partial_scope", Level.ERROR if is_edxml else Level.WARNING,
                                 scope=f"{etree.QName(target).localname} {uri}"))
     return [] if covers_document else notes  # when the whole document is signed, nothing is partial
+
+
+#: the transform lists accepted, by the place of the reference's target (``C`` is any canonicalisation of
+#: :data:`_C14N_TRANSFORMS`): the whole document or an element holding the signature is ``enveloped-signature``
+#: then at most one ``C`` (without ``enveloped-signature`` the digest would cover the signature itself, and
+#: anything else could make it cover less than the document); any other element, a ``ds:Object`` or the
+#: XAdES ``SignedProperties`` is at most one ``C``, after an ``enveloped-signature`` that removes nothing
+#: (EU DSS keeps it when the signed element is moved out of the signature's ancestors).
+_WHOLE_DOCUMENT = "the whole document"
+_ENVELOPING_ELEMENT = "an element holding the signature"
+_ELEMENT = "an element"
+
+
+def _transforms(ref: etree._Element) -> list[str]:
+    """The transform algorithms of ``ref``, once its shape is the schema's: ``Transforms?``, ``DigestMethod``,
+    ``DigestValue``, each ``Transform`` empty but for the ``InclusiveNamespaces`` of exclusive C14N.
+
+    :raises _Refused: any other shape (two ``Transforms``, two ``DigestValue``, an ``XPath`` parameter…),
+        which verifiers may read differently.
+    """
+    kids = [c.tag for c in ref if isinstance(c.tag, str)]
+    if kids not in ([f"{{{DS}}}DigestMethod", f"{{{DS}}}DigestValue"],
+                    [f"{{{DS}}}Transforms", f"{{{DS}}}DigestMethod", f"{{{DS}}}DigestValue"]):
+        raise _Refused(_FAIL, SubIndication.FORMAT_FAILURE, Message.of(
+            "signature.format", Level.ERROR,
+            reason=f"ds:Reference URI={ref.get('URI')!r} is not Transforms?, DigestMethod, DigestValue"))
+    node = ref.find(f"{{{DS}}}Transforms")
+    out: list[str] = []
+    for tr in node if node is not None else ():
+        if not isinstance(tr.tag, str):
+            continue
+        algo = (tr.get("Algorithm") or "") if tr.tag == f"{{{DS}}}Transform" else f"<{etree.QName(tr).localname}>"
+        params = [c for c in tr if isinstance(c.tag, str)]
+        if params and not (algo in (_EXC_C14N, _EXC_C14N + "WithComments") and len(params) == 1
+                           and params[0].tag == _INCLUSIVE_NS and not len(params[0])):
+            algo += " (with parameters)"
+        out.append(algo)
+    return out
+
+
+def _check_transforms(uri: str, algos: list[str], place: str) -> None:
+    """Refuse a transform list that is not allowed for ``place`` (see :data:`_WHOLE_DOCUMENT`)."""
+    rest = algos[1:] if algos[:1] == [_ENVELOPED] else algos
+    if place in (_WHOLE_DOCUMENT, _ENVELOPING_ELEMENT) and algos[:1] != [_ENVELOPED]:
+        ok = False
+    else:
+        ok = len(rest) <= 1 and all(a in _C14N_TRANSFORMS for a in rest)
+    if not ok:
+        raise _Refused(_FAIL, SubIndication.FORMAT_FAILURE, Message.of(
+            "envelope.transforms_refused", Level.ERROR, uri=uri or '""',
+            transforms=", ".join(a.rsplit("/", 1)[-1] for a in algos) or "-"))
 
 
 # -- cryptography and trust --------------------------------------------------------------------------
