@@ -29,7 +29,7 @@ def test_error_in_vietnamese_by_default(tmp_path: Path) -> None:
     blocker.write_text("x")
     proc = run("demo", "-o", str(blocker / "sub"))
     assert proc.returncode == ResourceError.exit_code
-    assert proc.stderr.startswith("Lỗi: ") and "Lỗi đọc/ghi tệp" in proc.stderr
+    assert proc.stderr.startswith("Lỗi: ") and "Không tạo được thư mục kết quả" in proc.stderr
 
 
 def test_debug_shows_the_traceback(tmp_path: Path) -> None:

@@ -20,6 +20,8 @@ Secrets (PINs, passwords) never appear in messages or attributes.
 
 from __future__ import annotations
 
+import errno
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +37,7 @@ __all__ = [
     "ResourceError",
     "KeyBackendError",
     "EXIT_CODES",
+    "os_reason",
 ]
 
 
@@ -65,7 +68,8 @@ class EdocError(Exception):
         super().__init__(message)
         self.message = message
         self.message_vi = message_vi
-        self.path = str(path) if path is not None else None
+        # a stream or buffer is not a place a person can look at: never show its repr
+        self.path = os.fsdecode(path) if isinstance(path, (str, bytes, os.PathLike)) else None
         self.field = field
         self.line = line
 
@@ -166,6 +170,16 @@ class ResourceError(EdocError, OSError):
     exit_code = 9
     kind_vi = "Lỗi đọc/ghi tệp"
 
+    @classmethod
+    def from_os(cls, exc: OSError, path: str | Path | None = None, *,
+                action: tuple[str, str] = ("cannot read or write the file", "Không đọc/ghi được tệp"),
+                ) -> ResourceError:
+        """Wrap an operating-system error: ``action`` (English, Vietnamese) and the reason in each language."""
+        en, vi = os_reason(exc)
+        where = path if path is not None else exc.filename
+        return cls(f"{action[0]}: {en}", message_vi=f"{action[1]}: {vi}",
+                   path=os.fsdecode(where) if isinstance(where, (str, bytes, os.PathLike)) else None)
+
 
 class KeyBackendError(EdocError, RuntimeError):
     """A certificate backend failed; ``backend`` names it (never the PIN)."""
@@ -200,3 +214,35 @@ EXIT_CODES: dict[str, int] = {
     "EdocError": EdocError.exit_code,
     "KeyBackendError": KeyBackendError.exit_code,
 }
+
+
+_OS_REASONS: dict[int, tuple[str, str]] = {
+    errno.ENOENT: ("no such file or folder", "không có tệp hay thư mục này"),
+    errno.EACCES: ("permission denied", "không có quyền truy cập"),
+    errno.EPERM: ("operation not permitted", "thao tác không được phép"),
+    errno.ENOSPC: ("no space left on the device", "thiết bị đã hết chỗ trống"),
+    errno.EDQUOT: ("disk quota exceeded", "đã vượt hạn mức dung lượng"),
+    errno.EROFS: ("read-only file system", "hệ thống tệp chỉ cho phép đọc"),
+    errno.EISDIR: ("it is a folder", "đây là một thư mục"),
+    errno.ENOTDIR: ("a part of the path is not a folder", "một phần của đường dẫn không phải là thư mục"),
+    errno.EEXIST: ("it already exists", "đã tồn tại"),
+    errno.ENOTEMPTY: ("the folder is not empty", "thư mục không rỗng"),
+    errno.ENAMETOOLONG: ("the name is too long", "tên quá dài"),
+    errno.ELOOP: ("too many levels of symbolic links", "quá nhiều tầng liên kết tượng trưng"),
+    errno.EMFILE: ("too many open files", "quá nhiều tệp đang mở"),
+    errno.EBUSY: ("the device or resource is busy", "thiết bị hoặc tài nguyên đang bận"),
+    errno.EIO: ("input/output error of the device", "lỗi vào/ra của thiết bị"),
+    errno.EXDEV: ("not on the same file system", "không cùng một hệ thống tệp"),
+    errno.ETXTBSY: ("the file is in use", "tệp đang được sử dụng"),
+    errno.EFBIG: ("the file is too large", "tệp quá lớn"),
+}
+
+
+def os_reason(exc: OSError) -> tuple[str, str]:
+    """The reason of an operating-system error in English and Vietnamese (never a Python repr)."""
+    known = _OS_REASONS.get(exc.errno or -1)
+    if known:
+        return known
+    name = errno.errorcode.get(exc.errno or -1, "")
+    text = exc.strerror or name or type(exc).__name__
+    return text, f"lỗi hệ thống {name or text}"

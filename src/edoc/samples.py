@@ -21,6 +21,7 @@ from edoc.model import (
     SteeringType,
 )
 from edoc.model.document import Document
+from edoc.util.fs import atomic_write_bytes
 
 __all__ = ["THUAN_NAM", "NINH_THUAN", "thuan_nam_decision", "DemoPKI", "make_demo_pki", "make_signature_png",
            "make_seal_png"]
@@ -151,7 +152,7 @@ def make_demo_pki(folder: Path, *, password: str = "demo") -> DemoPKI:  # noqa: 
             file.encode(), key, cert, [root],
             serialization.BestAvailableEncryption(password.encode()),
         )
-        path.write_bytes(data)
+        atomic_write_bytes(path, data, private=True)  # key material: 0600 whatever the umask
         return path
 
     uid = NameOID.USER_ID
@@ -161,7 +162,7 @@ def make_demo_pki(folder: Path, *, password: str = "demo") -> DemoPKI:  # noqa: 
                        (NameOID.ORGANIZATION_NAME, "Ủy ban nhân dân huyện Thuận Nam"), (uid, "MST:4500123456"),
                        (NameOID.COMMON_NAME, "Ủy ban nhân dân huyện Thuận Nam")), "agency.p12")
     root_path = folder / "demo-root.pem"
-    root_path.write_bytes(root.public_bytes(serialization.Encoding.PEM))
+    atomic_write_bytes(root_path, root.public_bytes(serialization.Encoding.PEM))
     return DemoPKI(root=root_path, person=person, agency=agency, password=password)
 
 

@@ -18,6 +18,8 @@ from cryptography import x509 as cx509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
+from edoc.util.fs import atomic_write_bytes
+
 HERE = Path(__file__).resolve().parent
 CONFIG = HERE / "certomancer.yml"
 ARCH = "vn-test"
@@ -106,13 +108,13 @@ class TestPKI:
             chain = self.chain(label)
             (directory / f"{label}.chain.pem").write_bytes(b"".join(_pem(c) for c in chain))
             if label in SIGNERS or label in NEGATIVE:
-                (directory / f"{label}.key.pem").write_bytes(self.key_path(label).read_bytes())
+                atomic_write_bytes(directory / f"{label}.key.pem", self.key_path(label).read_bytes(), private=True)
                 p12 = pkcs12.serialize_key_and_certificates(
                     label.encode(), self.private_key(label), self.cert_crypto(label),
                     [cx509.load_der_x509_certificate(c.dump()) for c in chain],
                     serialization.BestAvailableEncryption(P12_PASSWORD.encode()),
                 )
-                (directory / f"{label}.p12").write_bytes(p12)
+                atomic_write_bytes(directory / f"{label}.p12", p12, private=True)  # key material: 0600
         return directory
 
 

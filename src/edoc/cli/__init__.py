@@ -1,21 +1,30 @@
 """The ``edoc`` command line.
 
-Every :class:`~edoc.errors.EdocError` becomes one paragraph on standard error (Vietnamese by default,
-English with ``--lang en``) and the exit code of its class (docs/cli.md); ``--debug`` shows the traceback.
-Sub-command groups live in their own modules and are imported only when used.
+Every :class:`~edoc.errors.EdocError` becomes one paragraph on standard error in the language of the run
+(:mod:`edoc.cli.i18n`: Vietnamese by default, English with ``--lang en``, ``EDOC_LANG`` or an English locale)
+and the exit code of its class (docs/cli.md). No command prints a Python traceback unless ``--debug`` is
+given: an operating-system error that edoc did not wrap is reported like a :class:`~edoc.errors.ResourceError`
+and anything else as an internal error (exit 70) asking for a report. Sub-command groups live in their own
+modules and are imported only when used.
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import click
 
-from edoc.errors import EdocError
+from edoc.cli.i18n import Group, current, language_from_env, language_in_args, running, say, set_language, tr
+from edoc.errors import EdocError, ResourceError
 
-__all__ = ["main", "cli"]
+__all__ = ["main", "cli", "lang_of", "EXIT_INTERNAL"]
+
+#: Exit status of an error that is a bug in edoc (``EX_SOFTWARE`` of sysexits.h).
+EXIT_INTERNAL = 70
 
 #: sub-command name -> "module:attribute"
 _COMMANDS = {
@@ -31,7 +40,7 @@ _COMMANDS = {
 }
 
 
-class _LazyGroup(click.Group):
+class _LazyGroup(Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(_COMMANDS)
 
@@ -42,57 +51,84 @@ class _LazyGroup(click.Group):
         module, _, attr = target.partition(":")
         return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
 
+    def main(self, args: Sequence[str] | None = None, *pargs: Any, **kwargs: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        with running(language_in_args(argv) or language_from_env()):
+            return super().main(argv, *pargs, **kwargs)
 
-@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
-              envvar="EDOC_LANG", help="Language of messages and reports.")
-@click.option("--debug", is_flag=True, help="Show the Python traceback of an error.")
-@click.version_option(package_name="edoc")
+
+def _set_lang(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
+    if value:
+        set_language(value)
+    return current()
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             help=tr("edoc: văn bản điện tử — tạo, ký số, kiểm tra và lưu trữ văn bản hành chính Việt Nam.",
+                     "edoc: văn bản điện tử — build, sign, verify and archive Vietnamese official documents."))
+@click.option("--lang", type=click.Choice(["vi", "en"]), default=None, is_eager=True, callback=_set_lang,
+              help=tr("Ngôn ngữ của thông báo, trợ giúp và báo cáo (mặc định: biến EDOC_LANG, ngôn ngữ của "
+                      "hệ thống, nếu không thì vi).",
+                      "Language of messages, help and reports (default: EDOC_LANG, the locale, else vi)."))
+@click.option("--debug", is_flag=True, help=tr("Hiển thị traceback Python khi có lỗi.",
+                                               "Show the Python traceback of an error."))
+@click.version_option(package_name="edoc", help="Show the version and exit.")
 @click.pass_context
 def cli(ctx: click.Context, lang: str, debug: bool) -> None:
-    """edoc: văn bản điện tử — build, sign, verify and archive Vietnamese official documents."""
     ctx.ensure_object(dict)
     ctx.obj["lang"] = lang
     ctx.obj["debug"] = debug
 
 
-def lang_of(ctx: click.Context) -> str:
-    """The ``--lang`` chosen on the main command (``vi`` when none)."""
-    root = ctx.find_root()
-    return str((root.obj or {}).get("lang", "vi"))
+def lang_of(ctx: click.Context | None = None) -> str:
+    """The language of this run (``vi`` or ``en``; see :mod:`edoc.cli.i18n`)."""
+    return current()
+
+
+_REPR = re.compile(r"<[^<>\n]{1,200}? (?:object )?at 0x[0-9a-fA-F]+>")
+
+
+def _plain(text: str) -> str:
+    """A message without Python object reprs or control characters."""
+    text = _REPR.sub("…", text)
+    return "".join(ch if ch.isprintable() or ch == "\n" else f"\\x{ord(ch):02x}" for ch in text)
 
 
 def main(argv: list[str] | None = None) -> Any:
     """Entry point of the ``edoc`` console script."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
-    lang = "en" if _lang_arg(args) == "en" else "vi"
-    try:
-        return cli.main(args=args, prog_name="edoc", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("Aborted." if lang == "en" else "Đã hủy.", err=True)
-        sys.exit(130)
-    except click.exceptions.Exit as exc:
+    with running(language_in_args(args) or language_from_env()):
+        try:
+            return cli.main(args=args, prog_name="edoc", standalone_mode=False)
+        except click.exceptions.Abort:
+            click.echo(say("Đã hủy.", "Aborted."), err=True)
+            sys.exit(130)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
+        except KeyboardInterrupt:
+            sys.exit(130)
+        except BrokenPipeError:  # the reader of our output went away (edoc … | head)
+            sys.exit(1)
+        except Exception as exc:
+            if debug:
+                raise
+            _report(exc)
+
+
+def _report(exc: Exception) -> None:
+    label = say("Lỗi", "Error")
+    if isinstance(exc, OSError) and not isinstance(exc, EdocError):
+        exc = ResourceError.from_os(exc, exc.filename)
+    if isinstance(exc, EdocError):
+        click.echo(f"{label}: {_plain(exc.describe(current()))}", err=True)
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
-    except EdocError as exc:
-        if debug:
-            raise
-        label = "Error" if lang == "en" else "Lỗi"
-        click.echo(f"{label}: {exc.describe(lang)}", err=True)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        sys.exit(130)
-
-
-def _lang_arg(args: list[str]) -> str:
-    import os
-
-    for i, a in enumerate(args):
-        if a.startswith("--lang="):
-            return a.split("=", 1)[1]
-        if a == "--lang" and i + 1 < len(args):
-            return args[i + 1]
-    return os.environ.get("EDOC_LANG", "vi")
+    detail = _plain(f"{type(exc).__name__}: {exc}")
+    click.echo(say(f"Lỗi nội bộ của edoc ({detail}). Đây là lỗi của chương trình: hãy chạy lại với --debug và "
+                   "gửi báo lỗi kèm kết quả.",
+                   f"Internal error in edoc ({detail}). This is a bug: run again with --debug and report it with "
+                   "the output."), err=True)
+    sys.exit(EXIT_INTERNAL)

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from edoc.cli import lang_of
+from edoc.cli.i18n import Group, say, tr
 
 __all__ = ["archive"]
 
@@ -39,7 +40,14 @@ def _say(ctx: click.Context, vi: str, en: str) -> None:
 
 
 _verifier_opt = click.option("--verifier", metavar="MODULE:CALLABLE",
-                             help="Verify with this callable (path -> report with .verdict) instead of edoc.verify.")
+                             help=tr("Kiểm tra bằng hàm này (đường dẫn -> báo cáo có .verdict) thay cho "
+                                     "edoc.verify.",
+                                     "Verify with this callable (path -> report with .verdict) instead of "
+                                     "edoc.verify."))
+_TRUST_HELP = tr("Chứng thư gốc tin cậy (lặp lại được).", "Trust anchor (repeat).")
+_JOBS_HELP = tr("Số tiến trình (mặc định: số CPU).", "Worker processes (default: CPU count).")
+_SCHEDULER_HELP = tr("Chạy trên bộ lập lịch Dask distributed này (edoc[dask]).",
+                     "Run on this Dask distributed scheduler (edoc[dask]).")
 
 
 def _parse_at(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.datetime | None:
@@ -51,35 +59,47 @@ def _parse_at(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 def _verify_opts(f: Any) -> Any:
     """``--online`` and ``--at``, passed to edoc's verifier (as ``edoc verify`` takes them)."""
     f = click.option("--at", "at", callback=_parse_at, default=None, metavar="TIME",
-                     help="Validate as at this ISO 8601 time (default: now; +07:00 when no offset).")(f)
+                     help=tr("Kiểm tra như tại thời điểm ISO 8601 này (mặc định: bây giờ; +07:00 khi không có "
+                             "múi giờ).",
+                             "Validate as at this ISO 8601 time (default: now; +07:00 when no offset)."))(f)
     return click.option("--online/--offline", default=False, show_default=True,
-                        help="Fetch OCSP/CRL named in the certificates while verifying.")(f)
+                        help=tr("Lấy OCSP/CRL ghi trong chứng thư số khi kiểm tra.",
+                                "Fetch OCSP/CRL named in the certificates while verifying."))(f)
 
 
-@click.group()
+@click.group(cls=Group, help=tr(
+    "Lưu trữ hồ sơ điện tử: tạo (build), kiểm tra (audit), gia hạn (renew), tìm (find) và xuất (export) các gói "
+    "BagIt của hồ sơ.",
+    "Archive records: build, audit, renew, search (find) and export BagIt packages of records."))
 def archive() -> None:
-    """Lưu trữ hồ sơ điện tử: build, audit, renew and search BagIt packages of records."""
+    """The archive commands."""
 
 
-@archive.command()
+@archive.command(help=tr(
+    "Kiểm tra SOURCES (tệp hoặc thư mục) và đóng gói vào ARCHIVE, mỗi hồ sơ một gói; chạy lại để tiếp tục.",
+    "Verify SOURCES (files or folders) and package them into the archive, one bag per record; resumable."))
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--into", "into", required=True, type=click.Path(file_okay=False), help="The archive folder.")
+@click.option("--into", "into", required=True, type=click.Path(file_okay=False),
+              help=tr("Thư mục lưu trữ.", "The archive folder."))
 @click.option("--record-by", default="FileCode", show_default=True,
-              help="National field grouping documents into records (FileCode, OrganId, Year, CodeNotation…).")
-@click.option("--trust", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Trust anchor (repeat).")
-@click.option("--tsa", metavar="URL", help="Time-stamping authority for B-LTA augmentation.")
-@click.option("--jobs", type=click.IntRange(min=0), default=None, help="Worker processes (default: CPU count).")
-@click.option("--scheduler", metavar="ADDRESS", help="Run on this Dask distributed scheduler (edoc[dask]).")
-@click.option("--accept-indeterminate", is_flag=True, help="Archive INDETERMINATE documents as valid.")
-@click.option("--retry-failed", is_flag=True, help="Process again documents that failed in earlier runs.")
+              help=tr("Trường quốc gia dùng để nhóm văn bản thành hồ sơ (FileCode, OrganId, Year, CodeNotation…).",
+                      "National field grouping documents into records (FileCode, OrganId, Year, CodeNotation…)."))
+@click.option("--trust", multiple=True, type=click.Path(exists=True, dir_okay=False), help=_TRUST_HELP)
+@click.option("--tsa", metavar="URL", help=tr("Máy chủ dấu thời gian để nâng lên B-LTA.",
+                                              "Time-stamping authority for B-LTA augmentation."))
+@click.option("--jobs", type=click.IntRange(min=0), default=None, help=_JOBS_HELP)
+@click.option("--scheduler", metavar="ADDRESS", help=_SCHEDULER_HELP)
+@click.option("--accept-indeterminate", is_flag=True, help=tr("Lưu văn bản INDETERMINATE như văn bản hợp lệ.",
+                                                              "Archive INDETERMINATE documents as valid."))
+@click.option("--retry-failed", is_flag=True, help=tr("Xử lý lại các văn bản bị lỗi ở lần chạy trước.",
+                                                      "Process again documents that failed in earlier runs."))
 @_verifier_opt
 @_verify_opts
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--json", "as_json", is_flag=True, help=tr("In bản tóm tắt dạng JSON.", "Print the summary as JSON."))
 @click.pass_context
 def build(ctx: click.Context, sources: tuple[str, ...], into: str, record_by: str, trust: tuple[str, ...],
           tsa: str | None, jobs: int | None, scheduler: str | None, accept_indeterminate: bool,
           retry_failed: bool, verifier: str | None, online: bool, at: dt.datetime | None, as_json: bool) -> None:
-    """Verify SOURCES (files or folders) and package them into ARCHIVE, one bag per record; resumable."""
     from edoc.archive import build_archive
 
     policy = _policy(trust, record_by, tsa, verifier, None, accept_indeterminate, online=online, at=at)
@@ -96,18 +116,19 @@ def build(ctx: click.Context, sources: tuple[str, ...], into: str, record_by: st
     sys.exit(1 if s.rejected or s.failed else 0)
 
 
-@archive.command()
+@archive.command(help=tr(
+    "Băm lại mọi gói và kiểm tra lại mọi văn bản; chỉ ra tệp bị thay đổi, bị thiếu và thừa.",
+    "Re-hash every package and re-verify every document; name changed, missing and extra files."))
 @click.argument("archive_dir", metavar="ARCHIVE", type=click.Path(exists=True, file_okay=False))
-@click.option("--jobs", type=click.IntRange(min=0), default=None, help="Worker processes (default: CPU count).")
-@click.option("--scheduler", metavar="ADDRESS", help="Run on this Dask distributed scheduler (edoc[dask]).")
-@click.option("--trust", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Trust anchor (repeat).")
+@click.option("--jobs", type=click.IntRange(min=0), default=None, help=_JOBS_HELP)
+@click.option("--scheduler", metavar="ADDRESS", help=_SCHEDULER_HELP)
+@click.option("--trust", multiple=True, type=click.Path(exists=True, dir_okay=False), help=_TRUST_HELP)
 @_verifier_opt
 @_verify_opts
-@click.option("--json", "as_json", is_flag=True, help="Print the audit as JSON.")
+@click.option("--json", "as_json", is_flag=True, help=tr("In kết quả kiểm tra dạng JSON.", "Print the audit as JSON."))
 @click.pass_context
 def audit(ctx: click.Context, archive_dir: str, jobs: int | None, scheduler: str | None, trust: tuple[str, ...],
           verifier: str | None, online: bool, at: dt.datetime | None, as_json: bool) -> None:
-    """Re-hash every package and re-verify every document; name changed, missing and extra files."""
     from edoc.archive import audit_archive
 
     report = audit_archive(archive_dir, policy=_policy(trust, "FileCode", None, verifier, None, online=online, at=at),
@@ -133,20 +154,25 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
-        raise click.BadParameter(f"not a date (YYYY-MM-DD): {value!r}") from exc
+        raise click.BadParameter(say(f"không phải ngày (YYYY-MM-DD): {value}",
+                                     f"not a date (YYYY-MM-DD): {value}")) from exc
 
 
-@archive.command()
+@archive.command(help=tr("Thêm dấu thời gian cho văn bản có dấu thời gian cuối hết hạn trước ngày đã cho.",
+                         "Add a document time-stamp to documents whose last one expires before the date."))
 @click.argument("archive_dir", metavar="ARCHIVE", type=click.Path(exists=True, file_okay=False))
-@click.option("--before", required=True, callback=_date, help="Renew time-stamps expiring before this date.")
-@click.option("--tsa", metavar="URL", help="Time-stamping authority.")
-@click.option("--timestamper", metavar="MODULE:CALLABLE", help="Time-stamp with this callable (src, dst).")
+@click.option("--before", required=True, callback=_date, help=tr("Gia hạn dấu thời gian hết hạn trước ngày này.",
+                                                                  "Renew time-stamps expiring before this date."))
+@click.option("--tsa", metavar="URL", help=tr("Máy chủ dấu thời gian.", "Time-stamping authority."))
+@click.option("--timestamper", metavar="MODULE:CALLABLE", help=tr("Đóng dấu thời gian bằng hàm này (src, dst).",
+                                                                  "Time-stamp with this callable (src, dst)."))
 @click.option("--trust", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="Trust anchor (and any intermediate the TSA's chain lacks) for the validation data; repeatable.")
+              help=tr("Chứng thư gốc (và chứng thư trung gian còn thiếu trong chuỗi của TSA) cho dữ liệu kiểm tra; "
+                      "lặp lại được.",
+                      "Trust anchor (and any intermediate the TSA's chain lacks) for the validation data; repeatable."))
 @click.pass_context
 def renew(ctx: click.Context, archive_dir: str, before: dt.date, tsa: str | None, timestamper: str | None,
           trust: tuple[str, ...]) -> None:
-    """Add a document time-stamp to documents whose last one expires before DATE."""
     from edoc.archive import renew_archive
 
     s = renew_archive(archive_dir, before, policy=_policy(trust, "FileCode", tsa, None, timestamper))
@@ -154,16 +180,17 @@ def renew(ctx: click.Context, archive_dir: str, before: dt.date, tsa: str | None
          f"Renewed the time-stamp of {s.count} documents in {len(s.renewed)} packages.")
 
 
-@archive.command()
+@archive.command(help=tr("Tìm trong mục lục của kho lưu trữ; in các văn bản khớp và gói của chúng.",
+                         "Search the archive's catalogue; print matching documents and their packages."))
 @click.argument("archive_dir", metavar="ARCHIVE", type=click.Path(exists=True, file_okay=False))
-@click.option("--number", help="Number, or number/notation (05/QĐ-UBND).")
-@click.option("--year", help="Year issued.")
-@click.option("--organ", help="Part of the organ's name or its code.")
-@click.option("--text", help="Words of the subject (diacritics ignored).")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")
+@click.option("--number", help=tr("Số, hoặc số/ký hiệu (05/QĐ-UBND).", "Number, or number/notation (05/QĐ-UBND)."))
+@click.option("--year", help=tr("Năm ban hành.", "Year issued."))
+@click.option("--organ", help=tr("Một phần tên cơ quan hoặc mã của cơ quan.", "Part of the organ's name or its code."))
+@click.option("--text", help=tr("Các từ trong trích yếu (không phân biệt dấu).",
+                               "Words of the subject (diacritics ignored)."))
+@click.option("--json", "as_json", is_flag=True, help=tr("Mỗi dòng một đối tượng JSON.", "One JSON object a line."))
 def find(archive_dir: str, number: str | None, year: str | None, organ: str | None, text: str | None,
          as_json: bool) -> None:
-    """Search the archive's catalogue; print matching documents and their packages."""
     from edoc.archive import find as find_docs
 
     for f in find_docs(archive_dir, number=number, year=year, organ=organ, text=text):
@@ -176,13 +203,15 @@ def find(archive_dir: str, number: str | None, year: str | None, organ: str | No
                        f"{f.fields.get('IssuedDate', '')}\t{f.fields.get('Subject', '')}")
 
 
-@archive.command()
+@archive.command(help=tr(
+    "Xuất một hồ sơ (theo FileCode hoặc tên gói) thành cặp PDF + XML theo Phụ lục VI Nghị định 30.",
+    "Export a record (by FileCode or package name) as the PDF + XML pair of Decree 30 Appendix VI."))
 @click.argument("archive_dir", metavar="ARCHIVE", type=click.Path(exists=True, file_okay=False))
 @click.argument("record")
-@click.option("-o", "--out", required=True, type=click.Path(path_type=Path), help="New folder for the export.")
+@click.option("-o", "--out", required=True, type=click.Path(path_type=Path), help=tr("Thư mục mới cho bản xuất.",
+                                                                                 "New folder for the export."))
 @click.pass_context
 def export(ctx: click.Context, archive_dir: str, record: str, out: Path) -> None:
-    """Export a record (by FileCode or package name) as the PDF + XML pair of Decree 30 Appendix VI."""
     from edoc.archive.export import export_record
 
     result = export_record(archive_dir, record, out)

@@ -11,6 +11,7 @@ signed PDF → validation → reading it back. The keys come from a throwaway PK
 from __future__ import annotations
 
 import importlib.util
+import shlex
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 import click
 
 from edoc.cli import lang_of
+from edoc.cli.i18n import Command, tr
 from edoc.errors import EdocError
 from edoc.model import Attachment, Document, save_document
 from edoc.samples import thuan_nam_decision
@@ -46,19 +48,28 @@ class _Steps:
         click.echo(f"  ✓ {_say(self.lang, vi, en)} ({ms:.0f} ms){': ' + detail if detail else ''}")
 
 
-@click.command("demo")
+@click.command("demo", cls=Command, help=tr(
+    "Chạy cả chuỗi trên một quyết định mẫu của UBND huyện Thuận Nam: tạo văn bản, kết xuất PDF/A theo Nghị định "
+    "30, ký duyệt và ban hành bằng khóa minh họa (ký số), kiểm tra chữ ký, đóng gói edXML, kiểm tra và đọc lại "
+    "thông điệp. Cuối cùng in các lệnh để thử tiếp, với chứng thư gốc và mật khẩu khóa của bản minh họa.",
+    "Run the whole chain on a sample decision of the Thuận Nam district People's Committee: build the document, "
+    "render the Decree 30 PDF/A, approve and issue it with demo keys (digital signatures), verify the "
+    "signatures, pack the edXML message, validate and read it back. Ends with the next commands to try, with "
+    "the demo's trust anchor and key password."))
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-output"),
-              show_default=True, help="Folder for the files the demo makes.")
+              show_default=True, help=tr("Thư mục chứa các tệp bản minh họa tạo ra.",
+                                         "Folder for the files the demo makes."))
 @click.pass_context
 def demo(ctx: click.Context, out_dir: Path) -> None:
-    """Build, validate and read back a sample document (Thuận Nam district decision)."""
+    """The demo."""
     lang = lang_of(ctx)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         from edoc.errors import ResourceError
 
-        raise ResourceError(f"cannot create the output folder: {exc.strerror}", path=out_dir) from exc
+        raise ResourceError.from_os(exc, out_dir, action=("cannot create the output folder",
+                                                          "Không tạo được thư mục kết quả")) from exc
     doc = thuan_nam_decision()
     draft = thuan_nam_decision(numbered=False)
     steps = _Steps(lang)
@@ -134,7 +145,8 @@ def demo(ctx: click.Context, out_dir: Path) -> None:
         result = read_edxml(state["edxml"], extract_to=out_dir / "extracted")  # type: ignore[arg-type]
         back = result.document
         if back is None:
-            raise EdocError("the message read back is not a document message")
+            raise EdocError("the message read back is not a document message",
+                            message_vi="Thông điệp đọc lại không phải là thông điệp văn bản")
         same = back.document_id == doc.document_id and back.summary == doc.summary
         names = ", ".join(a.name for a in result.attachments) or "—"
         return _say(
@@ -163,9 +175,45 @@ def demo(ctx: click.Context, out_dir: Path) -> None:
         steps.run("Kiểm tra thông điệp nhận được (cả PDF bên trong)", "Verify the received message (PDF inside too)",
                   verify_message_step)
 
-    click.echo(_say(lang, f"Các tệp nằm trong {out_dir}/", f"The files are in {out_dir}/"))
     if steps.failed:
+        click.echo(_say(lang, f"Các tệp nằm trong {out_dir}/", f"The files are in {out_dir}/"))
         ctx.exit(1)
+    _next_steps(lang, out_dir, state)
+
+
+def _next_steps(lang: str, out_dir: Path, state: dict[str, object]) -> None:
+    """What the demo did, where its files are, and the commands to try next (with the demo's anchor and password)."""
+    q = shlex.quote
+    click.echo("")
+    click.echo(_say(lang, "Bản minh họa đã tạo văn bản, kết xuất PDF/A, ký số hai chữ ký (duyệt, ban hành), kiểm tra "
+                          "chữ ký, đóng gói và đọc lại thông điệp edXML.",
+                    "The demo built the document, rendered the PDF/A, signed it twice (approval, issuance), "
+                    "verified the signatures, packed the edXML message and read it back."))
+    click.echo(_say(lang, f"Các tệp nằm trong {out_dir}/", f"The files are in {out_dir}/"))
+    from edoc.samples import DemoPKI
+
+    pki = state.get("pki")
+    if not isinstance(pki, DemoPKI):
+        return
+    root = q(str(pki.root))
+    person = str(pki.person)
+    click.echo(_say(lang, f"Chứng thư gốc của bản minh họa (chỉ để thử, không ai tin cậy): {pki.root}",
+                    f"The demo's trust anchor (for trying only, trusted by nobody): {pki.root}"))
+    click.echo(_say(lang, f"Mật khẩu của các khóa minh họa (person.p12, agency.p12): {pki.password}",
+                    f"Password of the demo keys (person.p12, agency.p12): {pki.password}"))
+    click.echo(_say(lang, "Thử tiếp:", "Try next:"))
+    commands = [
+        f"edoc verify {q(str(state.get('signed', out_dir / 'quyet-dinh.pdf')))} --trust {root}",
+        f"edoc verify {q(str(out_dir / 'quyet-dinh.edxml'))} --trust {root} --format html -o "
+        f"{q(str(out_dir / 'bao-cao.html'))}",
+        f"edoc edxml show {q(str(out_dir / 'quyet-dinh.edxml'))}",
+        f"edoc keys show --key {q('pkcs12:' + person)}",
+        f"edoc sign pdf {q(str(out_dir / 'quyet-dinh-du-thao.pdf'))} -o {q(str(out_dir / 'ky-thu.pdf'))} "
+        f"--key {q('pkcs12:' + person)}",
+        f"edoc {'--lang en ' if lang == 'en' else ''}--help",
+    ]
+    for command in commands:
+        click.echo(f"  {command}")
 
 
 def _sign_and_verify(steps: _Steps, state: dict[str, object], out_dir: Path, doc: Document, lang: str) -> None:

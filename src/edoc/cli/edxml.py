@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from edoc.cli import lang_of
+from edoc.cli.i18n import Group, tr
 from edoc.errors import InvalidInput
 
 
@@ -24,23 +25,28 @@ def _t(ctx: click.Context, vi: str, en: str) -> str:
     return en if lang_of(ctx) == "en" else vi
 
 
-@click.group("edxml")
+@click.group("edxml", cls=Group, help=tr(
+    "edXML (QCVN 102:2016): tạo, xem, kiểm tra thông điệp và trả lời bằng thông điệp trạng thái.",
+    "edXML (QCVN 102:2016): build, show, validate messages and answer them with a status."))
 def edxml() -> None:
-    """edXML (QCVN 102:2016): build, show, validate messages and answer them with a status."""
+    """The edXML commands."""
 
 
-@edxml.command("build")
+@edxml.command("build", help=tr("Tạo thông điệp edXML từ văn bản dạng JSON hoặc YAML.",
+                                "Build an edXML message from a document in JSON or YAML."))
 @click.argument("document", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--attach", "attachments", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="A file to attach (repeatable), after those the document lists.")
-@click.option("--zip-attachments", is_flag=True, help="Pack each attachment in a zip, as the Java SDK does.")
-@click.option("--no-check", is_flag=True, help="Write even when the document breaks the national rules.")
+              help=tr("Tệp đính kèm (lặp lại được), sau các tệp văn bản đã liệt kê.",
+                      "A file to attach (repeatable), after those the document lists."))
+@click.option("--zip-attachments", is_flag=True, help=tr("Nén mỗi tệp đính kèm thành zip, như SDK Java.",
+                                                          "Pack each attachment in a zip, as the Java SDK does."))
+@click.option("--no-check", is_flag=True, help=tr("Vẫn ghi khi văn bản vi phạm quy định quốc gia.",
+                                                   "Write even when the document breaks the national rules."))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The .edxml file to write.")
+              help=tr("Tệp .edxml cần ghi.", "The .edxml file to write."))
 @click.pass_context
 def build(ctx: click.Context, document: Path, attachments: tuple[Path, ...], zip_attachments: bool,
           no_check: bool, output: Path) -> None:
-    """Build an edXML message from a document in JSON or YAML."""
     from edoc.edxml import write_edxml
     from edoc.edxml.writer import guess_content_type
     from edoc.model import Attachment, load_document
@@ -103,14 +109,16 @@ def _show_text(ctx: click.Context, result: object) -> None:
         click.echo(f"  [{f.severity.value}] {f.describe(lang_of(ctx))}")
 
 
-@edxml.command("show")
+@edxml.command("show", help=tr("Hiển thị thông điệp edXML (văn bản hoặc trạng thái) và các phát hiện.",
+                               "Show an edXML message (document or status) and its findings."))
 @click.argument("message", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the document form that 'build' reads.")
+@click.option("--json", "as_json", is_flag=True, help=tr("In văn bản ở dạng mà 'build' đọc được.",
+                                                         "Print the document form that 'build' reads."))
 @click.option("--extract", type=click.Path(file_okay=False, path_type=Path),
-              help="Write the attachments into this folder (unzipped when packed as zip).")
+              help=tr("Ghi các tệp đính kèm vào thư mục này (giải nén nếu được nén zip).",
+                      "Write the attachments into this folder (unzipped when packed as zip)."))
 @click.pass_context
 def show(ctx: click.Context, message: Path, as_json: bool, extract: Path | None) -> None:
-    """Show an edXML message (document or status) and its findings."""
     from edoc.edxml import read_edxml
     from edoc.model import dumps_document
 
@@ -123,12 +131,13 @@ def show(ctx: click.Context, message: Path, as_json: bool, extract: Path | None)
         _show_text(ctx, result)
 
 
-@edxml.command("validate")
+@edxml.command("validate", help=tr(
+    "Kiểm tra thông điệp theo XSD và quy định quốc gia (mã thoát 1 khi có lỗi).",
+    "Check a message against the XSD and the national rules (exit 1 when an error is found)."))
 @click.argument("message", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option("--json", "as_json", is_flag=True, help=tr("In các phát hiện dạng JSON.", "Print the findings as JSON."))
 @click.pass_context
 def validate_cmd(ctx: click.Context, message: Path, as_json: bool) -> None:
-    """Check a message against the XSD and the national rules (exit 1 when an error is found)."""
     from edoc.edxml import Severity, validate
 
     findings = validate(message)
@@ -147,19 +156,24 @@ def validate_cmd(ctx: click.Context, message: Path, as_json: bool) -> None:
         ctx.exit(1)
 
 
-@edxml.command("status")
+@edxml.command("status", help=tr("Trả lời thông điệp văn bản đã nhận bằng một thông điệp trạng thái.",
+                                 "Answer a received document message with a status message."))
 @click.argument("message", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--code", required=True, help="Status code: 01 arrived, 02 refused, 03 accepted, 04 assigned, "
-              "05 processing, 06 completed, 13 recalled, 15 recall agreed, 16 recall refused.")
-@click.option("--description", default="", help="Free text (the reason, for 02 and 16).")
+@click.option("--code", required=True, help=tr(
+    "Mã trạng thái: 01 đã đến, 02 từ chối, 03 đã tiếp nhận, 04 đã phân công, 05 đang xử lý, 06 hoàn thành, "
+    "13 thu hồi, 15 đồng ý thu hồi, 16 từ chối thu hồi.",
+    "Status code: 01 arrived, 02 refused, 03 accepted, 04 assigned, 05 processing, 06 completed, 13 recalled, "
+    "15 recall agreed, 16 recall refused."))
+@click.option("--description", default="", help=tr("Nội dung tự do (lý do, với 02 và 16).",
+                                                  "Free text (the reason, for 02 and 16)."))
 @click.option("--from-organ", "from_organ", default=None,
-              help="OrganId of the body reporting (default: the message's first recipient).")
+              help=tr("OrganId của cơ quan báo trạng thái (mặc định: nơi nhận đầu tiên của thông điệp).",
+                      "OrganId of the body reporting (default: the message's first recipient)."))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The status .edxml file to write.")
+              help=tr("Tệp .edxml trạng thái cần ghi.", "The status .edxml file to write."))
 @click.pass_context
 def status(ctx: click.Context, message: Path, code: str, description: str, from_organ: str | None,
            output: Path) -> None:
-    """Answer a received document message with a status message."""
     from edoc.edxml import read_edxml, status_for, write_status
     from edoc.edxml.findings import check_organ_id
 

@@ -13,6 +13,8 @@ from typing import Any
 import click
 
 from edoc.cli import lang_of
+from edoc.cli._terminal import ask_secret
+from edoc.cli.i18n import Group, tr
 
 __all__ = ["keys"]
 
@@ -40,8 +42,9 @@ def _t(ctx: click.Context, key: str) -> str:
     return en if lang_of(ctx) == "en" else vi
 
 
-def _ask(prompt: str) -> str:
-    return str(click.prompt(prompt.rstrip(": "), hide_input=True, err=True))
+_ask = ask_secret
+_KEY_HELP = tr("Địa chỉ khóa (pkcs11:…, pkcs12:…, pem:…).", "Key URI (pkcs11:…, pkcs12:…, pem:…).")
+_JSON_HELP = tr("In dạng JSON.", "Print JSON.")
 
 
 def _open(uri: str) -> Any:
@@ -76,18 +79,21 @@ def _echo_info(ctx: click.Context, info: Any, indent: str = "") -> None:
     click.echo(f"{indent}{_t(ctx, 'sha256')}: {info.sha256_fingerprint}")
 
 
-@click.group("keys")
+@click.group("keys", cls=Group, help=tr(
+    "Khóa và token: liệt kê, xem chứng thư số, ký thử.", "Keys and tokens: list, show the certificate, test-sign."))
 def keys() -> None:
-    """Khóa và token: liệt kê, xem chứng thư số, ký thử (keys and tokens)."""
+    """The key commands."""
 
 
-@keys.command("list")
-@click.option("--key", "uri", required=True, envvar="EDOC_KEY", help="Key URI (pkcs11:…, pkcs12:…, pem:…).")
-@click.option("--login", is_flag=True, help="Log in to list private objects too (PKCS#11).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@keys.command("list", help=tr(
+    "Token, khe, đối tượng và chứng thư số (không đăng nhập trừ khi có --login).",
+    "Tokens, slots, objects and certificates (without logging in unless --login)."))
+@click.option("--key", "uri", required=True, envvar="EDOC_KEY", help=_KEY_HELP)
+@click.option("--login", is_flag=True, help=tr("Đăng nhập để liệt kê cả đối tượng riêng (PKCS#11).",
+                                                    "Log in to list private objects too (PKCS#11)."))
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
 @click.pass_context
 def list_(ctx: click.Context, uri: str, login: bool, as_json: bool) -> None:
-    """Tokens, slots, objects and certificates (without logging in unless --login)."""
     from dataclasses import asdict
 
     from edoc.keys import parse_key_uri
@@ -123,12 +129,13 @@ def list_(ctx: click.Context, uri: str, login: bool, as_json: bool) -> None:
             click.echo(f"  {'*' if i == 0 else '-'} {format_name(cert.subject)}")
 
 
-@keys.command("show")
-@click.option("--key", "uri", required=True, envvar="EDOC_KEY", help="Key URI.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@keys.command("show", help=tr(
+    "Chứng thư số ký: tên, định danh (MST/CCCD), hiệu lực, khóa, chính sách, chuỗi chứng thư.",
+    "The signing certificate: names, identifiers (MST/CCCD), validity, key, policies, chain."))
+@click.option("--key", "uri", required=True, envvar="EDOC_KEY", help=_KEY_HELP)
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
 @click.pass_context
 def show(ctx: click.Context, uri: str, as_json: bool) -> None:
-    """The signing certificate: names, identifiers (MST/CCCD), validity, key, policies, chain."""
     from edoc.keys import CertificateInfo
 
     with _open(uri) as key:
@@ -145,12 +152,14 @@ def show(ctx: click.Context, uri: str, as_json: bool) -> None:
                 click.echo(f"  - {c.subject}  [{c.sha256_fingerprint[:23]}…]")
 
 
-@keys.command("test")
-@click.option("--key", "uri", required=True, envvar="EDOC_KEY", help="Key URI.")
-@click.option("--algorithm", default=None, help="e.g. rsa-pss-sha256, rsa-pkcs1v15-sha256, ecdsa-sha256.")
+@keys.command("test", help=tr(
+    "Ký một chuỗi băm ngẫu nhiên bằng khóa rồi kiểm tra chữ ký bằng chứng thư số.",
+    "Sign a random digest with the key and verify the signature with the certificate."))
+@click.option("--key", "uri", required=True, envvar="EDOC_KEY", help=_KEY_HELP)
+@click.option("--algorithm", default=None, help=tr("Ví dụ rsa-pss-sha256, rsa-pkcs1v15-sha256, ecdsa-sha256.",
+                                                    "e.g. rsa-pss-sha256, rsa-pkcs1v15-sha256, ecdsa-sha256."))
 @click.pass_context
 def test(ctx: click.Context, uri: str, algorithm: str | None) -> None:
-    """Sign a random digest with the key and verify the signature with the certificate."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
     from cryptography.hazmat.primitives.asymmetric.utils import Prehashed

@@ -9,21 +9,25 @@ from pathlib import Path
 import click
 
 from edoc.cli import lang_of
+from edoc.cli.i18n import Group, tr
 
 __all__ = ["pdfa"]
 
 
-@click.group("pdfa")
+@click.group("pdfa", cls=Group, help=tr(
+    "Kiểm tra chuẩn PDF/A (tự kiểm tra bằng pypdf; veraPDF vẫn là công cụ chuẩn).",
+    "PDF/A conformance (a self-check on pypdf; veraPDF remains the reference)."))
 def pdfa() -> None:
-    """PDF/A conformance (a self-check on pypdf; veraPDF remains the reference)."""
+    """The PDF/A commands."""
 
 
-@pdfa.command("check")
+@pdfa.command("check", help=tr(
+    "Kiểm tra FILES; mã thoát 0 khi không vi phạm điều khoản nào được kiểm tra, 1 khi có vi phạm.",
+    "Check FILES; exit 0 when no clause checked is violated, 1 with findings."))
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option("--json", "as_json", is_flag=True, help=tr("In các vi phạm dạng JSON.", "Print the findings as JSON."))
 @click.pass_context
 def check(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
-    """Check FILES; exit 0 when no clause checked is violated, 1 with findings."""
     from edoc.pdfa import check_pdfa
 
     en = lang_of(ctx) == "en"

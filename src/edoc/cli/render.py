@@ -7,22 +7,27 @@ from pathlib import Path
 import click
 
 from edoc.cli import lang_of
+from edoc.cli.i18n import Command, tr
 
 __all__ = ["render"]
 
 
-@click.command("render")
+@click.command("render", cls=Command, help=tr(
+    "Kết xuất DOCUMENT (.json hoặc .yaml) thành PDF/A-2b theo Nghị định 30 (PDF/A-3b với --embed-xml).",
+    "Render DOCUMENT (.json or .yaml) as the Decree 30 PDF/A-2b (PDF/A-3b with --embed-xml)."))
 @click.argument("document", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The PDF to write.")
-@click.option("--embed-xml", is_flag=True, help="PDF/A-3b carrying the edXML message and the metadata XML.")
+              help=tr("Tệp PDF cần ghi.", "The PDF to write."))
+@click.option("--embed-xml", is_flag=True, help=tr("PDF/A-3b mang theo thông điệp edXML và XML siêu dữ liệu.",
+                                                  "PDF/A-3b carrying the edXML message and the metadata XML."))
 @click.option("--font", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="A TrueType font file to use instead of Times New Roman / Liberation Serif.")
-@click.option("--appendix-separate", is_flag=True, help="Write each appendix as its own PDF.")
+              help=tr("Tệp phông TrueType dùng thay cho Times New Roman / Liberation Serif.",
+                      "A TrueType font file to use instead of Times New Roman / Liberation Serif."))
+@click.option("--appendix-separate", is_flag=True, help=tr("Ghi mỗi phụ lục thành một tệp PDF riêng.",
+                                                          "Write each appendix as its own PDF."))
 @click.pass_context
 def render(ctx: click.Context, document: Path, output: Path, embed_xml: bool, font: Path | None,
            appendix_separate: bool) -> None:
-    """Render DOCUMENT (.json or .yaml) as PDF/A-2b (PDF/A-3b with --embed-xml)."""
     from edoc.model import load_document
     from edoc.pdf import RenderOptions, render_pdf
 

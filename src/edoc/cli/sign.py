@@ -18,6 +18,8 @@ from typing import Any
 import click
 
 from edoc.cli import lang_of
+from edoc.cli._terminal import ask_secret
+from edoc.cli.i18n import Group, tr
 from edoc.errors import InvalidInput, ResourceError
 
 __all__ = ["sign"]
@@ -27,6 +29,9 @@ _T = {
     "fail": ("LỖI", "FAILED"),
     "summary": ("{ok}/{total} văn bản đã ký", "{ok}/{total} documents signed"),
 }
+
+
+_KEY_HELP = tr("Địa chỉ khóa: pkcs12:…, pem:…, pkcs11:…", "Key URI: pkcs12:…, pem:…, pkcs11:…")
 
 
 def _t(ctx: click.Context, key: str) -> str:
@@ -39,29 +44,38 @@ def _common(f: Callable[..., Any]) -> Callable[..., Any]:
         click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False,
                                                                           path_type=Path)),
         click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
-                     help="Output file (one input) or folder (several inputs)."),
-        click.option("--key", "key_uri", required=True, help="Key URI: pkcs12:…, pem:…, pkcs11:…"),
+                     help=tr("Tệp kết quả (một tệp vào) hoặc thư mục (nhiều tệp vào).",
+                             "Output file (one input) or folder (several inputs).")),
+        click.option("--key", "key_uri", required=True, help=_KEY_HELP),
         click.option("--level", type=click.Choice(["B-B", "B-T", "B-LT", "B-LTA"]), default="B-B",
-                     show_default=True, help="PAdES level."),
-        click.option("--tsa", "tsa_url", help="RFC 3161 time-stamp server URL (B-T and above)."),
+                     show_default=True, help=tr("Mức PAdES.", "PAdES level.")),
+        click.option("--tsa", "tsa_url", help=tr("Địa chỉ máy chủ dấu thời gian RFC 3161 (từ B-T trở lên).",
+                                                  "RFC 3161 time-stamp server URL (B-T and above).")),
         click.option("--trust", "trust", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="Trust anchor certificate for B-LT/B-LTA (repeatable)."),
+                     help=tr("Chứng thư gốc tin cậy cho B-LT/B-LTA (lặp lại được).",
+                             "Trust anchor certificate for B-LT/B-LTA (repeatable).")),
         click.option("--intermediate", "intermediates", multiple=True,
                      type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="Extra intermediate certificate for B-LT/B-LTA (repeatable)."),
+                     help=tr("Chứng thư trung gian bổ sung cho B-LT/B-LTA (lặp lại được).",
+                             "Extra intermediate certificate for B-LT/B-LTA (repeatable).")),
         click.option("--padding", type=click.Choice(["pss", "pkcs1v15"]), default=None,
-                     help="RSA padding (default: the key backend's, PSS)."),
+                     help=tr("Kiểu đệm RSA (mặc định: của kho khóa, PSS).",
+                             "RSA padding (default: the key backend's, PSS).")),
         click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
-                     help="Worker processes."),
+                     help=tr("Số tiến trình làm việc song song.", "Worker processes.")),
     ]
     for option in reversed(options):
         f = option(f)
     return f
 
 
-@click.group()
+@click.group(cls=Group, help=tr(
+    "Ký số văn bản PDF (PAdES): approve (ký duyệt), issue (ban hành), appendix (phụ lục), copy (bản sao), "
+    "pdf (chữ ký thông thường); ký thông điệp edXML (XAdES): edxml.",
+    "Sign PDF documents (PAdES): approve, issue, appendix, copy, pdf (a plain signature); sign edXML messages "
+    "(XAdES): edxml."))
 def sign() -> None:
-    """Ký số văn bản PDF (PAdES): approve, issue, appendix, copy, pdf; thông điệp edXML (XAdES): edxml."""
+    """The signing acts."""
 
 
 def _jobs(inputs: tuple[Path, ...], output: Path,
@@ -74,8 +88,13 @@ def _jobs(inputs: tuple[Path, ...], output: Path,
     if len(inputs) == 1 and not output.is_dir():
         return [SignJob(inputs[0], output, opts(0))]
     if output.exists() and not output.is_dir():
-        raise InvalidInput("with several inputs, -o must name a folder", path=output, field="output")
-    output.mkdir(parents=True, exist_ok=True)
+        raise InvalidInput("with several inputs, -o must name a folder", path=output, field="output",
+                           message_vi="Khi có nhiều tệp vào, -o phải là một thư mục")
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ResourceError.from_os(exc, output, action=("cannot create the output folder",
+                                                         "Không tạo được thư mục kết quả")) from exc
     return [SignJob(p, output / p.name, opts(i)) for i, p in enumerate(inputs)]
 
 
@@ -88,7 +107,7 @@ def _run(ctx: click.Context, act: Any, inputs: tuple[Path, ...], output: Path, k
     asked: list[str] = []
 
     def ask(prompt: str) -> str:
-        value = str(click.prompt(prompt.rstrip(": "), hide_input=True, err=True))
+        value = ask_secret(prompt)
         asked.append(value)
         return value
 
@@ -96,7 +115,7 @@ def _run(ctx: click.Context, act: Any, inputs: tuple[Path, ...], output: Path, k
         anchors = tuple(p.read_bytes() for p in trust)
         extra = tuple(p.read_bytes() for p in intermediates)
     except OSError as exc:
-        raise ResourceError(f"cannot read a certificate: {exc.strerror}", path=exc.filename) from exc
+        raise ResourceError.from_os(exc, action=("cannot read a certificate", "Không đọc được chứng thư số")) from exc
     factory = KeySessionFactory(key_uri, level=level, tsa_url=tsa_url, padding=padding, trust=anchors,
                                 intermediates=extra)
     session = factory.open(pin=ask)  # the one PIN entry (also checks the key before any worker starts)
@@ -126,32 +145,41 @@ def _run(ctx: click.Context, act: Any, inputs: tuple[Path, ...], output: Path, k
         ctx.exit(1)
 
 
-@sign.command("approve")
+@sign.command("approve", help=tr(
+    "Chữ ký của người có thẩm quyền (ô 7c): chữ ký chứng nhận kèm hình chữ ký.",
+    "Signature of the competent person (box 7c): a certification signature with the signature image."))
 @_common
 @click.option("--image", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
-              help="The person's signature image (PNG with transparency).")
-@click.option("--signer-name", help="Name printed under box 7c, to find the place (default: the certificate's).")
+              help=tr("Hình chữ ký của người ký (PNG nền trong suốt).",
+                      "The person's signature image (PNG with transparency)."))
+@click.option("--signer-name", help=tr("Họ tên in dưới ô 7c, để tìm vị trí ký (mặc định: tên trong chứng thư số).",
+                      "Name printed under box 7c, to find the place (default: the certificate's)."))
 @click.pass_context
 def approve_cmd(ctx: click.Context, /, image: Path, signer_name: str | None, **kw: Any) -> None:
-    """Chữ ký của người có thẩm quyền (ô 7c): certification signature with the signature image."""
     from edoc.sign import PreparedImage, approve
 
     act = functools.partial(approve, image=PreparedImage.load(image), signer_name=signer_name)
     _run(ctx, act, **kw)
 
 
-@sign.command("issue")
+@sign.command("issue", help=tr(
+    "Phát hành: số, ngày và chữ ký của cơ quan với hình con dấu (ô 8).",
+    "Issuance: number, date and the agency's signature with the seal image (box 8)."))
 @_common
 @click.option("--image", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
-              help="The agency seal (red PNG with transparency).")
+              help=tr("Hình con dấu của cơ quan (PNG màu đỏ, nền trong suốt).",
+                      "The agency seal (red PNG with transparency)."))
 @click.option("--number", type=click.IntRange(1), required=True,
-              help="Document number (with several inputs: the first, then +1 each, in the given order).")
-@click.option("--date", "date_", type=click.DateTime(["%Y-%m-%d"]), help="Date of issue (default: today).")
-@click.option("--seal-mm", type=click.FloatRange(5, 80), help="Real width of the seal in mm (default: PNG DPI).")
+              help=tr("Số văn bản (nhiều tệp: số của tệp đầu, rồi tăng 1 theo thứ tự đã cho).",
+                      "Document number (with several inputs: the first, then +1 each, in the given order)."))
+@click.option("--date", "date_", type=click.DateTime(["%Y-%m-%d"]),
+              help=tr("Ngày ban hành (mặc định: hôm nay).", "Date of issue (default: today)."))
+@click.option("--seal-mm", type=click.FloatRange(5, 80),
+              help=tr("Chiều rộng thật của con dấu, mm (mặc định: theo DPI của PNG).",
+                      "Real width of the seal in mm (default: PNG DPI)."))
 @click.pass_context
 def issue_cmd(ctx: click.Context, /, image: Path, number: int, date_: dt.datetime | None, seal_mm: float | None,
               **kw: Any) -> None:
-    """Phát hành: số, ngày và chữ ký của cơ quan với hình con dấu (ô 8)."""
     from edoc.sign import PreparedImage, issue
     from edoc.sign.acts import seal_width_mm
 
@@ -160,42 +188,51 @@ def issue_cmd(ctx: click.Context, /, image: Path, number: int, date_: dt.datetim
     _run(ctx, act, options=lambda i: {"number": number + i}, **kw)
 
 
-@sign.command("appendix")
+@sign.command("appendix", help=tr(
+    "Phụ lục là tệp riêng: chữ ký của cơ quan, dòng chữ ở góc trên bên phải trang 1.",
+    "An appendix in its own file: the agency's signature, a line at the top right of page 1."))
 @_common
-@click.option("--main-number", required=True, help="Number and notation of the main document, e.g. 05/QĐ-UBND.")
+@click.option("--main-number", required=True, help=tr("Số và ký hiệu của văn bản chính, ví dụ 05/QĐ-UBND.",
+                      "Number and notation of the main document, e.g. 05/QĐ-UBND."))
 @click.pass_context
 def appendix_cmd(ctx: click.Context, /, main_number: str, **kw: Any) -> None:
-    """Phụ lục là tệp riêng: chữ ký cơ quan, dòng chữ góc trên bên phải trang 1."""
     from edoc.sign import appendix
 
     _run(ctx, functools.partial(appendix, main_number=main_number), **kw)
 
 
-@sign.command("copy")
+@sign.command("copy", help=tr(
+    "Bản sao điện tử: SAO Y / SAO LỤC / TRÍCH SAO, cơ quan sao, thời gian ký.",
+    "Electronic copy: SAO Y / SAO LỤC / TRÍCH SAO, the copying body, the signing time."))
 @_common
 @click.option("--form", "form", type=click.Choice(["SAO Y", "SAO LỤC", "TRÍCH SAO"], case_sensitive=False),
-              required=True, help="Copy form.")
-@click.option("--body", "copying_body", required=True, help="Name of the copying body.")
+              required=True, help=tr("Hình thức sao.", "Copy form."))
+@click.option("--body", "copying_body", required=True,
+              help=tr("Tên cơ quan sao.", "Name of the copying body."))
 @click.pass_context
 def copy_cmd(ctx: click.Context, /, form: str, copying_body: str, **kw: Any) -> None:
-    """Bản sao điện tử: SAO Y / SAO LỤC / TRÍCH SAO, cơ quan sao, thời gian ký."""
     from edoc.sign import copy
 
     _run(ctx, functools.partial(copy, form=form, copying_body=copying_body), **kw)
 
 
-@sign.command("pdf")
+@sign.command("pdf", help=tr(
+    "Chữ ký thông thường: ẩn, hoặc trong ô theo tọa độ hay dưới dòng chữ neo.",
+    "A plain signature: invisible, or in a box given by coordinates or under an anchor text."))
 @_common
-@click.option("--page", type=click.IntRange(1), help="Page of a visible box (1-based).")
-@click.option("--rect", help="Box x1,y1,x2,y2 in points.")
-@click.option("--anchor", help="Put the box under this text.")
-@click.option("--image", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Image in the box.")
-@click.option("--text", help="Text in the box ({signer} and {time} are replaced; \\n for new lines).")
-@click.option("--field", "field_name", default="Signature1", show_default=True, help="Signature field name.")
+@click.option("--page", type=click.IntRange(1),
+              help=tr("Trang của ô chữ ký (đếm từ 1).", "Page of a visible box (1-based)."))
+@click.option("--rect", help=tr("Ô x1,y1,x2,y2 tính bằng point.", "Box x1,y1,x2,y2 in points."))
+@click.option("--anchor", help=tr("Đặt ô dưới dòng chữ này.", "Put the box under this text."))
+@click.option("--image", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help=tr("Hình trong ô.", "Image in the box."))
+@click.option("--text", help=tr("Chữ trong ô ({signer} và {time} được thay; \\n để xuống dòng).",
+                                       "Text in the box ({signer} and {time} are replaced; \\n for new lines)."))
+@click.option("--field", "field_name", default="Signature1", show_default=True,
+              help=tr("Tên trường chữ ký.", "Signature field name."))
 @click.pass_context
 def pdf_cmd(ctx: click.Context, /, page: int | None, rect: str | None, anchor: str | None, image: Path | None,
             text: str | None, field_name: str, **kw: Any) -> None:
-    """Chữ ký thông thường: ẩn, hoặc trong ô theo tọa độ hay theo dòng chữ neo."""
     from edoc.sign import PreparedImage
     from edoc.sign import sign as plain
 
@@ -204,9 +241,11 @@ def pdf_cmd(ctx: click.Context, /, page: int | None, rect: str | None, anchor: s
         try:
             parts = tuple(float(v) for v in rect.split(","))
         except ValueError as exc:
-            raise InvalidInput("--rect must be x1,y1,x2,y2", field="rect") from exc
+            raise InvalidInput("--rect must be x1,y1,x2,y2", field="rect",
+                               message_vi="--rect phải có dạng x1,y1,x2,y2") from exc
         if len(parts) != 4 or parts[2] <= parts[0] or parts[3] <= parts[1]:
-            raise InvalidInput("--rect must be x1,y1,x2,y2 with x2 > x1 and y2 > y1", field="rect")
+            raise InvalidInput("--rect must be x1,y1,x2,y2 with x2 > x1 and y2 > y1", field="rect",
+                               message_vi="--rect phải có dạng x1,y1,x2,y2 với x2 > x1 và y2 > y1")
         box = parts
     act = functools.partial(plain, page=None if page is None else page - 1, rect=box, anchor=anchor,
                             image=PreparedImage.load(image) if image else None,
@@ -214,23 +253,23 @@ def pdf_cmd(ctx: click.Context, /, page: int | None, rect: str | None, anchor: s
     _run(ctx, act, **kw)
 
 
-@sign.command("edxml")
+@sign.command("edxml", help=tr(
+    "Ký thông điệp edXML (XAdES, chữ ký nằm trong edXMLHeader).",
+    "Sign an edXML message (XAdES, the signature inside edXMLHeader)."))
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Signed edXML file.")
-@click.option("--key", "key_uri", required=True, help="Key URI: pkcs12:…, pem:…, pkcs11:…")
-@click.option("--level", type=click.Choice(["B-B", "B-T"]), default="B-B", show_default=True, help="XAdES level.")
-@click.option("--tsa", "tsa_url", help="RFC 3161 time-stamp server URL (B-T).")
+              help=tr("Tệp edXML đã ký.", "Signed edXML file."))
+@click.option("--key", "key_uri", required=True, help=_KEY_HELP)
+@click.option("--level", type=click.Choice(["B-B", "B-T"]), default="B-B", show_default=True,
+              help=tr("Mức XAdES.", "XAdES level."))
+@click.option("--tsa", "tsa_url", help=tr("Địa chỉ máy chủ dấu thời gian RFC 3161 (B-T).",
+                                          "RFC 3161 time-stamp server URL (B-T)."))
 @click.pass_context
 def edxml_cmd(ctx: click.Context, /, source: Path, output: Path, key_uri: str, level: str,
               tsa_url: str | None) -> None:
-    """Ký thông điệp edXML (XAdES, chữ ký bao trong edXMLHeader)."""
     from edoc.keys import open_key
     from edoc.sign.xades import sign_edxml
 
-    def ask(prompt: str) -> str:
-        return str(click.prompt(prompt.rstrip(": "), hide_input=True, err=True))
-
-    with open_key(key_uri, pin=ask) as key:
+    with open_key(key_uri, pin=ask_secret) as key:
         sign_edxml(source, output, key=key, level=level, tsa_url=tsa_url)
     click.echo(f"{_t(ctx, 'ok')}: {source} -> {output}")

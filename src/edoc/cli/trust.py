@@ -7,22 +7,27 @@ from pathlib import Path
 import click
 
 from edoc.cli import lang_of
+from edoc.cli.i18n import Group, tr
 
 __all__ = ["trust"]
 
 
-@click.group("trust")
+@click.group("trust", cls=Group, help=tr(
+    "Các chứng thư gốc tin cậy mà edoc verify dùng.", "The trusted roots edoc verify uses."))
 def trust() -> None:
-    """Chứng thư gốc tin cậy (trusted roots) used by edoc verify."""
+    """The installed trust store."""
 
 
-@trust.command("add")
+@trust.command("add", help=tr(
+    "Thêm một chứng thư gốc sau khi đối chiếu dấu vân tay SHA-256 với dấu vân tay đã công bố (hoặc --pin).",
+    "Admit a root after checking its SHA-256 fingerprint against the published pins (or --pin)."))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--pin", default=None, metavar="SHA256",
-              help="Trust a root that is not a published Vietnamese root, if its SHA-256 fingerprint is this.")
+              help=tr("Tin cậy một chứng thư gốc không nằm trong danh sách đã công bố, nếu dấu vân tay SHA-256 "
+                      "của nó đúng là giá trị này.",
+                      "Trust a root that is not a published Vietnamese root, if its SHA-256 fingerprint is this."))
 @click.pass_context
 def add(ctx: click.Context, file: Path, pin: str | None) -> None:
-    """Admit a root after checking its SHA-256 fingerprint against the published pins (or --pin)."""
     from edoc.trust.installed import install_root, published_pin
 
     root = install_root(file, pin=pin)
@@ -34,10 +39,9 @@ def add(ctx: click.Context, file: Path, pin: str | None) -> None:
                f"  → {root.path}")
 
 
-@trust.command("list")
+@trust.command("list", help=tr("Liệt kê các chứng thư gốc đã thêm.", "List the installed roots."))
 @click.pass_context
 def list_roots(ctx: click.Context) -> None:
-    """List the installed roots."""
     from edoc.trust.installed import installed_roots, trust_dir
 
     roots = installed_roots()
@@ -49,11 +53,12 @@ def list_roots(ctx: click.Context) -> None:
         click.echo(f"{r.common_name}\n  SHA-256 {r.sha256}\n  " + ("hết hạn" if vi else "expires") + f" {r.not_after}")
 
 
-@trust.command("remove")
+@trust.command("remove", help=tr(
+    "Gỡ một chứng thư gốc đã thêm, theo dấu vân tay SHA-256.",
+    "Remove an installed root by its SHA-256 fingerprint."))
 @click.argument("fingerprint")
 @click.pass_context
 def remove(ctx: click.Context, fingerprint: str) -> None:
-    """Remove an installed root by its SHA-256 fingerprint."""
     from edoc.trust.installed import remove_root
 
     path = remove_root(fingerprint)

@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from edoc.cli import lang_of
+from edoc.cli.i18n import Command, say, set_language, tr
 
 __all__ = ["verify"]
 
@@ -30,7 +31,8 @@ def _parse_at(_ctx: click.Context, _param: click.Parameter, value: str | None) -
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise click.BadParameter(f"not an ISO 8601 time: {value!r}") from exc
+        raise click.BadParameter(say(f"không phải thời điểm ISO 8601: {value}",
+                                     f"not an ISO 8601 time: {value}")) from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=_VN)
 
 
@@ -65,32 +67,44 @@ def _work(path: str) -> Any:
     return verify_with(_WORKER, path)
 
 
-@click.command("verify")
+@click.command("verify", cls=Command, help=tr(
+    "Kiểm tra chữ ký số của văn bản PDF và thông điệp edXML nhận được.",
+    "Verify the signatures of received PDF documents and edXML messages."))
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=True))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
-              show_default=True, help="Report format (json: one object per file per line).")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default=None,
-              help="Language of the report (default: the main --lang, Vietnamese).")
+              show_default=True, help=tr("Định dạng báo cáo (json: mỗi tệp một đối tượng trên một dòng).",
+                                         "Report format (json: one object per file per line)."))
+@click.option("--lang", type=click.Choice(["vi", "en"]), default=None, is_eager=True,
+              callback=lambda _c, _p, v: set_language(v) if v else None,
+              help=tr("Ngôn ngữ của báo cáo và thông báo (mặc định: --lang của lệnh chính).",
+                      "Language of the report and messages (default: the main command's --lang)."))
 @click.option("--trust", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="A trust anchor certificate (DER or PEM) for this run; repeatable.")
+              help=tr("Chứng thư gốc tin cậy (DER hoặc PEM) cho lần chạy này; lặp lại được.",
+                      "A trust anchor certificate (DER or PEM) for this run; repeatable."))
 @click.option("--installed-trust/--no-installed-trust", default=True, show_default=True,
-              help="Also trust the roots admitted with 'edoc trust add'.")
+              help=tr("Tin cậy cả các chứng thư gốc đã thêm bằng 'edoc trust add'.",
+                      "Also trust the roots admitted with 'edoc trust add'."))
 @click.option("--offline/--online", default=True, show_default=True,
-              help="--online fetches OCSP/CRL over the network when the document embeds none.")
+              help=tr("--online lấy OCSP/CRL qua mạng khi văn bản không kèm sẵn.",
+                      "--online fetches OCSP/CRL over the network when the document embeds none."))
 @click.option("--require-revocation", is_flag=True, default=False,
-              help="Offline, a certificate whose revocation status the document does not embed makes the "
-                   "result INDETERMINATE/TRY_LATER (default: a warning).")
+              help=tr("Khi không lấy qua mạng, chứng thư số không kèm tình trạng thu hồi làm kết quả thành "
+                      "INDETERMINATE/TRY_LATER (mặc định: chỉ cảnh báo).",
+                      "Offline, a certificate whose revocation status the document does not embed makes the "
+                      "result INDETERMINATE/TRY_LATER (default: a warning)."))
 @click.option("--at", "at", callback=_parse_at, default=None, metavar="TIME",
-              help="Validation time, ISO 8601 (no offset: Vietnam time).")
+              help=tr("Thời điểm kiểm tra, ISO 8601 (không có múi giờ: giờ Việt Nam).",
+                      "Validation time, ISO 8601 (no offset: Vietnam time)."))
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Verify this many documents in parallel worker processes.")
+              help=tr("Kiểm tra song song bằng ngần này tiến trình.",
+                      "Verify this many documents in parallel worker processes."))
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False), default=None,
-              help="Write the report to this file instead of standard output.")
+              help=tr("Ghi báo cáo vào tệp này thay vì đầu ra chuẩn.",
+                      "Write the report to this file instead of standard output."))
 @click.pass_context
 def verify(ctx: click.Context, files: tuple[str, ...], fmt: str, lang: str | None, trust: tuple[str, ...],
            installed_trust: bool, offline: bool, require_revocation: bool, at: datetime | None, jobs: int,
            out: str | None) -> None:
-    """Kiểm tra chữ ký số của văn bản PDF và gói tin edXML nhận được (verify received documents)."""
     from edoc.verify import Indication, Verifier, VerifyPolicy
     from edoc.verify.dispatch import verify_with
     from edoc.verify.render import to_html, to_json, to_text
@@ -100,7 +114,8 @@ def verify(ctx: click.Context, files: tuple[str, ...], fmt: str, lang: str | Non
     logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
     paths = list(_walk(files))
     if not paths:
-        raise click.UsageError("no PDF or edXML file found in the given folders")
+        raise click.UsageError(say("không tìm thấy tệp PDF hay edXML nào trong các thư mục đã cho",
+                                   "no PDF or edXML file found in the given folders"))
     if installed_trust:
         from edoc.trust.installed import installed_roots
 
