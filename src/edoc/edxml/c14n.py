@@ -13,7 +13,14 @@ form keeps the prefix). It is not a validating parser: the same bytes are fed, c
 lxml parser with an empty target (:func:`edoc.util.xml.xml_target_parser`), so input that is not well-formed,
 declares a DTD or is otherwise refused by the one parser factory raises exactly as a tree parse would.
 Anything outside the shapes handled here (a non-UTF-8 encoding, a self-closing element the caller wants to
-insert into, an over-long tag) raises :class:`NotStreamable`; callers then fall back to a parsed tree.
+insert into, a tag, processing instruction or character reference longer than 1 MiB) raises
+:class:`NotStreamable`; callers then fall back to a parsed tree.
+
+Read boundaries: the source is read in :data:`CHUNK` pieces (short reads are fine), and a token cut by a
+boundary is completed before it is written: a character or entity reference of any length (leading zeros are
+allowed: ``&#x0000000041;``), a CR of a CR-LF pair, a UTF-8 sequence, a tag. Comments and CDATA sections are
+consumed as they are read, so their length costs no memory. ``tests/edxml/test_c14n_boundaries.py`` checks
+the output against lxml's at every offset of a document holding every token kind.
 
 An :class:`Observer` sees every element start and end (with byte offsets, namespace context and ``Id``-like
 attributes) and may leave an element's subtree out of the canonical form (the signature being verified, an SDK
@@ -195,7 +202,7 @@ class _Stream:
     def __init__(self, read: Callable[[int], bytes], write: Callable[[Any], Any], observer: Observer,
                  path: str | Path | None) -> None:
         self.read, self.write, self.observer, self.path = read, write, observer, path
-        self.validator = xml_target_parser(_NullTarget(), huge_tree=True)
+        self.validator = xml_target_parser(_NullTarget())
         self.buf = b""
         self.base = 0  # absolute offset of buf[0]
         self.pos = 0
@@ -255,14 +262,44 @@ class _Stream:
         return True
 
     def find(self, token: bytes, start: int) -> int:
-        """Index in ``buf`` of ``token`` at or after ``pos + start``, reading on as needed; -1 at the end."""
+        """Index in ``buf`` of ``token`` at or after ``pos + start``, reading on as needed; -1 at the end.
+
+        The bytes from ``pos`` are kept until the token is found, so a construct longer than ``_MAX_TAG`` (a
+        processing instruction, an end tag, the XML declaration) is not streamed: keeping it would copy the
+        growing buffer at every read.
+        """
         while True:
             i = self.buf.find(token, self.pos + start)
             if i >= 0:
                 return i
+            if len(self.buf) - self.pos > _MAX_TAG:
+                raise NotStreamable("markup longer than the streaming bound")
             start = max(0, len(self.buf) - self.pos - len(token) + 1)
             if not self.refill():
                 return -1
+
+    def skip_to(self, token: bytes, start: int, emit: Callable[[int, int], None] | None = None) -> int:
+        """Like :meth:`find`, but the bytes before the token are consumed as the input is read (``emit`` sees
+        each consumed range ``buf[a:b]`` first), so a comment or CDATA section of any length needs one read
+        buffer. A CR just before a read boundary is kept back with the token's possible start, so ``emit``
+        never sees a CR-LF pair cut in two."""
+        keep = len(token) - 1
+        a = self.pos + start
+        while True:
+            i = self.buf.find(token, a)
+            if i >= 0:
+                if emit is not None:
+                    emit(a, i)
+                return i
+            cut = max(a, len(self.buf) - keep)
+            if cut > a and self.buf[cut - 1] == 0x0D:
+                cut -= 1
+            if emit is not None:
+                emit(a, cut)
+            self.pos = cut
+            if not self.refill():
+                return -1
+            a = self.pos
 
     # -- output --------------------------------------------------------------------------------------
     def emit_text(self, a: int, b: int) -> None:
@@ -274,6 +311,10 @@ class _Stream:
             self.write(memoryview(buf)[a:b])
         else:
             self.write(_canon_text(buf[a:b]))
+
+    def _cdata(self, a: int, b: int) -> None:
+        if a < b:
+            self.write(_canon_text(self.buf[a:b], refs=False))
 
     # -- the loop ------------------------------------------------------------------------------------
     def run(self) -> None:
@@ -308,11 +349,16 @@ class _Stream:
             raise NotStreamable("the document ended inside an element")
 
     def _text_to_end(self) -> None:
-        """Emit the text up to the end of the buffer, keeping back a reference or CR cut at the boundary."""
+        """Emit the text up to the end of the buffer, keeping back a reference or CR cut at the boundary.
+
+        A character reference may be of any length (``&#x0000000041;``: leading zeros are allowed), so the
+        whole unterminated reference is kept back, however far before the boundary it starts."""
         buf, a = self.buf, self.pos
         cut = len(buf)
-        amp = buf.rfind(b"&", max(a, cut - 16), cut)
+        amp = buf.rfind(b"&", a, cut)
         if amp >= 0 and buf.find(b";", amp, cut) < 0:
+            if cut - amp > _MAX_TAG:
+                raise NotStreamable("a reference longer than the streaming bound")
             cut = amp
         if cut > a and buf[cut - 1] == 0x0D:
             cut -= 1
@@ -330,16 +376,14 @@ class _Stream:
             raise NotStreamable("truncated markup")
         buf, pos = self.buf, self.pos
         if buf.startswith(b"<!--", pos):
-            end = self.find(b"-->", 4)
+            end = self.skip_to(b"-->", 4)
             if end < 0:
                 raise NotStreamable("unterminated comment")
             self.pos = end + 3
         elif buf.startswith(b"<![CDATA[", pos):
-            end = self.find(b"]]>", 9)
+            end = self.skip_to(b"]]>", 9, self._cdata if self.stack and not self.skip_depth else None)
             if end < 0:
                 raise NotStreamable("unterminated CDATA section")
-            if self.stack and not self.skip_depth:
-                self.write(_canon_text(self.buf[self.pos + 9:end], refs=False))
             self.pos = end + 3
         elif buf.startswith(b"<?", pos):
             end = self.find(b"?>", 2)
