@@ -127,7 +127,9 @@ def test_zip_symlink(tmp_path: Path) -> None:
 
 
 def test_zip_too_many_entries(tmp_path: Path) -> None:
-    data = _zip([(f"f{i}.pdf", b"x") for i in range(40)])
+    from edoc.edxml.zipsafe import ZipLimits
+
+    data = _zip([(f"f{i}.pdf", b"x") for i in range(ZipLimits().max_entries + 1)])
     _refused(_message(base64.b64encode(data).decode()), tmp_path)
 
 

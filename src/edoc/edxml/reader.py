@@ -45,8 +45,8 @@ from edoc.edxml.findings import (
     parse_timestamp,
 )
 from edoc.edxml.writer import NS, guess_content_type
-from edoc.edxml.zipsafe import ZipLimits, checked_entries, expand_entry
-from edoc.errors import EdocError, HostileInput, MalformedFile, ResourceError
+from edoc.edxml.zipsafe import ZipLimits, checked_entries, expand_entry, open_zip, safe_file_name
+from edoc.errors import EdocError, HostileInput, InvalidInput, MalformedFile, ResourceError
 from edoc.model import (
     Appendix,
     Attachment,
@@ -104,6 +104,9 @@ class AttachmentInfo:
 
     ``size`` and ``sha256`` are those of the file itself (after unzipping a zipped one); ``packed_size`` is the
     decoded size as carried (the zip's size when ``zipped``); ``path`` is where it was extracted, if it was.
+    With ``read_edxml(..., keep_data=True)``, ``data`` holds the decoded bytes as carried (a zip is not
+    unpacked) and an attachment that cannot be decoded is listed too, with ``data`` ``None`` and the
+    ``problem`` found.
     """
 
     name: str
@@ -115,6 +118,8 @@ class AttachmentInfo:
     zipped: bool = False
     packed_size: int = 0
     path: Path | None = None
+    data: bytes | None = field(default=None, repr=False, compare=False)
+    problem: Finding | None = None
 
 
 @dataclass(frozen=True)
@@ -238,6 +243,8 @@ class _Payload:
             fd, name = tempfile.mkstemp(prefix=".edoc-", suffix=".part", dir=self.folder)
             self.tmp_path = Path(name)
             self.fh = os.fdopen(fd, "w+b")
+        elif self.keep:  # kept for the caller (keep_data): in memory, nothing written
+            self.fh = io.BytesIO()
         else:
             self.fh = tempfile.TemporaryFile()
 
@@ -264,9 +271,10 @@ class _Payload:
 class _Target:
     """lxml parser target: a small tree of metadata, attachment text streamed into :class:`_Payload`."""
 
-    def __init__(self, limits: ReadLimits, folder: Path | None) -> None:
+    def __init__(self, limits: ReadLimits, folder: Path | None, keep: bool = False) -> None:
         self.limits = limits
         self.folder = folder
+        self.keep = keep or folder is not None
         self.stack: list[_Node] = []
         self.root: _Node | None = None
         self.line = 1
@@ -305,7 +313,7 @@ class _Target:
                 raise HostileInput(f"the message has more than {self.limits.max_attachments} attachments",
                                    message_vi=f"Thông điệp có hơn {self.limits.max_attachments} tệp đính kèm",
                                    line=self.line)
-            self.payload = _Payload(self.folder is not None, self.folder, self.limits, path)
+            self.payload = _Payload(self.keep, self.folder, self.limits, path)
             node.payload = self.payload
             self.payloads.append(self.payload)
 
@@ -722,19 +730,6 @@ class _Interpreter:
 # -- attachments ----------------------------------------------------------------------------------------
 
 
-def _safe_name(name: str, index: int, taken: set[str]) -> str:
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(ch for ch in base if ch >= " " and ch not in '<>:"|?*').strip().lstrip(".")
-    base = base[:200] or f"attachment-{index + 1}"
-    candidate, k = base, 1
-    while candidate.casefold() in taken:
-        k += 1
-        stem, dot, ext = base.rpartition(".")
-        candidate = f"{stem}-{k}.{ext}" if dot and stem else f"{base}-{k}"
-    taken.add(candidate.casefold())
-    return candidate
-
-
 def _expand_single(interp: _Interpreter, zf: zipfile.ZipFile, entries: list[zipfile.ZipInfo], enc: _Node,
                    folder: Path | None, safe: str, where: str,
                    created: list[Path]) -> tuple[tuple[int, str] | None, Path | None] | None:
@@ -775,6 +770,7 @@ class _Discard(io.RawIOBase):
 
 def _attachments(interp: _Interpreter, root: _Node, envelope: _Node, target: _Target, folder: Path | None,
                  limits: ReadLimits, created: list[Path]) -> tuple[list[AttachmentInfo], list[Attachment]]:
+    keep_data = target.keep and folder is None
     refs = {}
     manifest = interp.kid(interp.kid(envelope, "edXMLBody"), "edXMLManifest")
     for reference in interp.kids(manifest, "Reference"):
@@ -805,6 +801,19 @@ def _attachments(interp: _Interpreter, root: _Node, envelope: _Node, target: _Ta
             continue
         payload = enc.payload
         where = att.path
+        if keep_data:  # as carried, for a caller that examines the bytes itself (zips not unpacked)
+            problem = None
+            if payload.error:
+                interp.add("attachment-encoding", payload.error, enc)
+                problem = interp.findings[-1]
+            fh = payload.fh
+            infos.append(AttachmentInfo(
+                name=name, content_type=carried_type or ref_type or guess_content_type(name),
+                description=description, content_id=cid, size=payload.size, sha256=payload.digest.hexdigest(),
+                zipped=payload.zipped, packed_size=payload.size, problem=problem,
+                data=None if problem else fh.getvalue() if isinstance(fh, io.BytesIO) else b""))
+            payload.discard()
+            continue
         if payload.error:
             interp.add("attachment-encoding", payload.error, enc)
             payload.discard()
@@ -812,7 +821,7 @@ def _attachments(interp: _Interpreter, root: _Node, envelope: _Node, target: _Ta
         zipped = payload.zipped
         size, sha = payload.size, payload.digest.hexdigest()
         final: Path | None = None
-        safe = _safe_name(name, i, taken) if folder is not None else name
+        safe = safe_file_name(name, i, taken) if folder is not None else name
         if folder is not None and safe != name:
             interp.add("attachment-name", (f"attachment name {name!r} is not a plain file name; extracted as "
                                            f"{safe!r}", f"Tên tệp đính kèm {name!r} không phải tên tệp đơn "
@@ -822,7 +831,9 @@ def _attachments(interp: _Interpreter, root: _Node, envelope: _Node, target: _Ta
             assert payload.fh is not None
             payload.fh.seek(0)
             try:
-                zf = zipfile.ZipFile(payload.fh)
+                zf = open_zip(payload.fh, limits.zip, where=where)
+            except HostileInput:
+                raise
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
                 zf = None
                 interp.add("attachment-zip", (f"the attachment looks like a zip but cannot be opened: {exc}",
@@ -891,14 +902,14 @@ def _open_source(source: str | Path | bytes | IO[bytes]) -> Any:
 
 
 def _read(source: str | Path | bytes | IO[bytes], extract_to: str | Path | None,
-          limits: ReadLimits) -> tuple[ReadResult, _Node]:
+          limits: ReadLimits, keep_data: bool = False) -> tuple[ReadResult, _Node]:
     folder = Path(extract_to).resolve() if extract_to is not None else None
     if folder is not None:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ResourceError(f"cannot create the folder: {exc.strerror}", path=folder) from exc
-    target = _Target(limits, folder)
+    target = _Target(limits, folder, keep_data)
     created: list[Path] = []
     try:
         with _open_source(source) as (fh, path):
@@ -951,17 +962,23 @@ def _read(source: str | Path | bytes | IO[bytes], extract_to: str | Path | None,
 
 
 def read_edxml(source: str | Path | bytes | IO[bytes], *, extract_to: str | Path | None = None,
-               limits: ReadLimits | None = None) -> ReadResult:
+               limits: ReadLimits | None = None, keep_data: bool = False) -> ReadResult:
     """Read an edXML document or status message.
 
     :param source: a path, the bytes of the message, or a binary file.
     :param extract_to: folder to write the attachments into (unzipped when packed as zip, under their
         ``AttachmentName`` made safe); the document's attachments then point at these files.
     :param limits: bounds on the input (:class:`ReadLimits`).
+    :param keep_data: keep every attachment's decoded bytes in memory, as carried (zips not unpacked), in
+        :attr:`AttachmentInfo.data`, and list undecodable ones with their ``problem`` (the verifier reads
+        attachments this way: nothing is written); not with ``extract_to``.
     :returns: a :class:`ReadResult`; rules the message breaks are in ``findings``.
     :raises MalformedFile: not XML, or not an edXML message at all.
     :raises HostileInput: DTD/entities, oversized input, a zip bomb or traversing zip entry.
     :raises ResourceError: the file cannot be read or the attachments cannot be written.
     """
-    result, _ = _read(source, extract_to, limits or ReadLimits())
+    if keep_data and extract_to is not None:
+        raise InvalidInput("keep_data and extract_to exclude each other", field="keep_data",
+                           message_vi="Không dùng keep_data cùng với extract_to")
+    result, _ = _read(source, extract_to, limits or ReadLimits(), keep_data)
     return result

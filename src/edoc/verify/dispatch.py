@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from edoc.errors import ResourceError
+from edoc.util.xml import looks_like_xml
 from edoc.verify.pdf import Verifier
 from edoc.verify.policy import CertificateSource, VerifyPolicy
 from edoc.verify.report import DocumentReport, Indication, Level, Message, SubIndication
@@ -15,11 +16,15 @@ __all__ = ["detect_format", "verify_file", "verify_with"]
 
 
 def detect_format(head: bytes) -> str | None:
-    """``pdf``, ``edxml`` or ``None`` from the first bytes of a file (names and extensions are ignored)."""
+    """``pdf``, ``edxml`` or ``None`` from the first bytes of a file (names and extensions are ignored).
+
+    XML is recognised in every encoding the edXML reader reads (UTF-8, UTF-16, UTF-32, with or without a
+    byte order mark: :func:`edoc.util.xml.looks_like_xml`), so a message ``edoc edxml show`` and ``validate``
+    read is never an "unknown format" to ``edoc verify``.
+    """
     if b"%PDF-" in head[:1024]:
         return "pdf"
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped.startswith(b"<"):
+    if looks_like_xml(head):
         return "edxml"
     return None
 

@@ -223,6 +223,29 @@ CATALOGUE: Mapping[str, tuple[str, str]] = {
         "to the whole document must be enveloped-signature then at most one canonicalisation (C14N), otherwise "
         "the signature may not cover what it claims to.",
     ),
+    "attachments.unreadable": (
+        "Không đọc được các tệp đính kèm của gói tin ({reason}); chữ ký số trong chúng chưa được kiểm tra nên "
+        "kết quả không thể là hợp lệ.",
+        "The message's attachments could not be read ({reason}); signatures inside them were not checked, so "
+        "the result cannot be VALID.",
+    ),
+    "attachment.unreadable": (
+        "Không đọc được tệp đính kèm {name} ({reason}); chữ ký số nó có thể mang chưa được kiểm tra nên kết "
+        "quả không thể là hợp lệ.",
+        "Attachment {name} could not be read ({reason}); any signature it carries was not checked, so the "
+        "result cannot be VALID.",
+    ),
+    "attachment.signature_unsupported": (
+        "Tệp đính kèm {name} mang chữ ký số dạng {kind} mà edoc không kiểm tra được; kết quả không thể là "
+        "hợp lệ.",
+        "Attachment {name} carries a {kind} signature, which edoc cannot verify; the result cannot be VALID.",
+    ),
+    "attachment.unsigned": (
+        "Tệp đính kèm {name} không mang chữ ký số ở định dạng nào edoc biết (không phải PDF, XML có chữ ký, "
+        "zip, tài liệu văn phòng có chữ ký hay CMS).",
+        "Attachment {name} carries no signature in a format edoc knows (not a PDF, signed XML, zip, signed "
+        "office document or CMS).",
+    ),
     "attachment.not_verified": (
         "Tệp đính kèm {name} không phải PDF hoặc edXML nên không kiểm tra chữ ký.",
         "Attachment {name} is neither PDF nor edXML; its signatures were not checked.",
