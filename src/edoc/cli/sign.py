@@ -63,6 +63,10 @@ def _common(f: Callable[..., Any]) -> Callable[..., Any]:
                              "RSA padding (default: the key backend's, PSS).")),
         click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
                      help=tr("Số tiến trình làm việc song song.", "Worker processes.")),
+        click.option("--allow-outside-validity", is_flag=True, help=tr(
+    "Ký cả khi chứng thư số đã hết hạn hoặc chưa có hiệu lực (chỉ để kiểm thử: chữ ký đó không bao giờ hợp lệ).",
+    "Sign even when the certificate is expired or not yet valid (for tests only: such a signature never "
+    "validates).")),
     ]
     for option in reversed(options):
         f = option(f)
@@ -100,7 +104,8 @@ def _jobs(inputs: tuple[Path, ...], output: Path,
 
 def _run(ctx: click.Context, act: Any, inputs: tuple[Path, ...], output: Path, key_uri: str, level: str,
          tsa_url: str | None, padding: str | None, jobs: int, trust: tuple[Path, ...] = (),
-         intermediates: tuple[Path, ...] = (), options: Callable[[int], dict[str, object]] | None = None) -> None:
+         intermediates: tuple[Path, ...] = (), options: Callable[[int], dict[str, object]] | None = None,
+         allow_outside_validity: bool = False) -> None:
     from edoc.sign import KeySessionFactory, sign_many
 
     todo = _jobs(inputs, output, options)
@@ -117,7 +122,7 @@ def _run(ctx: click.Context, act: Any, inputs: tuple[Path, ...], output: Path, k
     except OSError as exc:
         raise ResourceError.from_os(exc, action=("cannot read a certificate", "Không đọc được chứng thư số")) from exc
     factory = KeySessionFactory(key_uri, level=level, tsa_url=tsa_url, padding=padding, trust=anchors,
-                                intermediates=extra)
+                                intermediates=extra, allow_outside_validity=allow_outside_validity)
     session = factory.open(pin=ask)  # the one PIN entry (also checks the key before any worker starts)
     if asked:
         factory = dataclasses.replace(factory, pin=asked[-1])
@@ -264,12 +269,17 @@ def pdf_cmd(ctx: click.Context, /, page: int | None, rect: str | None, anchor: s
               help=tr("Mức XAdES.", "XAdES level."))
 @click.option("--tsa", "tsa_url", help=tr("Địa chỉ máy chủ dấu thời gian RFC 3161 (B-T).",
                                           "RFC 3161 time-stamp server URL (B-T)."))
+@click.option("--allow-outside-validity", is_flag=True, help=tr(
+    "Ký cả khi chứng thư số đã hết hạn hoặc chưa có hiệu lực (chỉ để kiểm thử: chữ ký đó không bao giờ hợp lệ).",
+    "Sign even when the certificate is expired or not yet valid (for tests only: such a signature never "
+    "validates)."))
 @click.pass_context
 def edxml_cmd(ctx: click.Context, /, source: Path, output: Path, key_uri: str, level: str,
-              tsa_url: str | None) -> None:
+              tsa_url: str | None, allow_outside_validity: bool) -> None:
     from edoc.keys import open_key
     from edoc.sign.xades import sign_edxml
 
     with open_key(key_uri, pin=ask_secret) as key:
-        sign_edxml(source, output, key=key, level=level, tsa_url=tsa_url)
+        sign_edxml(source, output, key=key, level=level, tsa_url=tsa_url,
+                   allow_outside_validity=allow_outside_validity)
     click.echo(f"{_t(ctx, 'ok')}: {source} -> {output}")

@@ -25,7 +25,8 @@ from edoc.keys.certs import to_asn1
 from edoc.keys.errors import CertificateNotUsable
 from edoc.keys.info import CertificateInfo
 
-__all__ = ["RevocationCheck", "RevocationStatus", "CertificateCheck", "check_signing_certificate"]
+__all__ = ["RevocationCheck", "RevocationStatus", "CertificateCheck", "check_signing_certificate",
+           "check_validity_period"]
 
 _T = TypeVar("_T")
 
@@ -94,15 +95,7 @@ def check_signing_certificate(
     if when.tzinfo is None:
         raise ValueError("at must be timezone-aware")
     who = info.subject_common_name or info.subject
-    if when < info.not_before:
-        raise CertificateNotUsable(
-            f"the certificate of {who} is not valid before {info.not_before:%Y-%m-%d %H:%M} UTC",
-            message_vi=f"Chứng thư số của {who} chưa có hiệu lực (từ {info.not_before:%d/%m/%Y})",
-            reason="not_yet_valid")
-    if when > info.not_after:
-        raise CertificateNotUsable(
-            f"the certificate of {who} expired on {info.not_after:%Y-%m-%d %H:%M} UTC",
-            message_vi=f"Chứng thư số của {who} đã hết hạn (ngày {info.not_after:%d/%m/%Y})", reason="expired")
+    _check_period(info, when, who)
     if info.key_usage and not {"digital_signature", "non_repudiation"} & set(info.key_usage):
         raise CertificateNotUsable(
             f"the key usage of the certificate of {who} does not allow signing ({', '.join(info.key_usage)})",
@@ -122,6 +115,45 @@ def check_signing_certificate(
         return CertificateCheck(info, when, RevocationStatus.NOT_CHECKED)
     status, warning = _check_revocation(a, [to_asn1(c) for c in chain], when, revocation, timeout, who)
     return CertificateCheck(info, when, status, (warning,) if warning else ())
+
+
+def check_validity_period(cert: x509.Certificate | cx509.Certificate | CertificateInfo, at: datetime) -> None:
+    """Refuse a signing time outside the certificate's validity period (the signature would never validate).
+
+    :param cert: the signing certificate (or its :class:`CertificateInfo`, read once for a batch).
+    :param at: the signing time (timezone-aware).
+    :raises CertificateNotUsable: ``reason`` ``"expired"`` or ``"not_yet_valid"``; the message names the
+        certificate and both ends of its validity period (ISO 8601, Vietnam time).
+    """
+    if at.tzinfo is None:
+        raise ValueError("at must be timezone-aware")
+    info = cert if isinstance(cert, CertificateInfo) else CertificateInfo.from_cert(to_asn1(cert))
+    _check_period(info, at, info.subject_common_name or info.subject)
+
+
+def _check_period(info: CertificateInfo, when: datetime, who: str) -> None:
+    if info.not_before <= when <= info.not_after:
+        return
+    from edoc.model.document import VIETNAM_TZ
+
+    def iso(t: datetime) -> str:
+        return t.astimezone(VIETNAM_TZ).replace(microsecond=0).isoformat()
+
+    period_en = f"valid from {iso(info.not_before)} to {iso(info.not_after)}"
+    period_vi = f"có hiệu lực từ {iso(info.not_before)} đến {iso(info.not_after)}"
+    if when < info.not_before:
+        raise CertificateNotUsable(
+            f"the certificate of {who} is not yet valid at the signing time {iso(when)} ({period_en}); "
+            "a signature made now would never validate",
+            message_vi=f"Chứng thư số của {who} chưa có hiệu lực tại thời điểm ký {iso(when)} ({period_vi}); "
+                       "chữ ký tạo ra sẽ không bao giờ hợp lệ",
+            reason="not_yet_valid")
+    raise CertificateNotUsable(
+        f"the certificate of {who} has expired at the signing time {iso(when)} ({period_en}); "
+        "a signature made now would never validate",
+        message_vi=f"Chứng thư số của {who} đã hết hạn tại thời điểm ký {iso(when)} ({period_vi}); "
+                   "chữ ký tạo ra sẽ không bao giờ hợp lệ",
+        reason="expired")
 
 
 def _run(coro: Coroutine[Any, Any, _T]) -> _T:

@@ -518,6 +518,7 @@ def issue(
                                      or seal_rect[3] > agency_field.rect[3] + 1):
         raise InvalidInput(f"the seal ({width_mm:g} mm) does not fit the reserved place {FIELD_AGENCY}",
                            path=source, field="seal_mm")
+    session.check_signing_time(when)  # before a number is taken from the numbering callback
     value = number if number is not None else numbering() if numbering is not None else None
     assert value is not None
     number_text = _number_text(value)

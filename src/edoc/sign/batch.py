@@ -236,6 +236,8 @@ class KeySessionFactory:
     #: trust anchors and intermediates (DER or PEM bytes) for B-LT/B-LTA
     trust: tuple[bytes, ...] = ()
     intermediates: tuple[bytes, ...] = ()
+    #: sign even outside the certificate's validity period (tests only; see :class:`PdfSigningSession`)
+    allow_outside_validity: bool = False
 
     def __repr__(self) -> str:  # never show the PIN
         return f"KeySessionFactory(uri={self.uri!r}, level={self.level!r})"
@@ -255,7 +257,8 @@ class KeySessionFactory:
         try:
             session = PdfSigningSession(signer, level=self.level, tsa_url=self.tsa_url,  # type: ignore[arg-type]
                                         digest=self.digest, trust=(*self.trust, *trust),
-                                        intermediates=(*self.intermediates, *intermediates))
+                                        intermediates=(*self.intermediates, *intermediates),
+                                        allow_outside_validity=self.allow_outside_validity)
         except BaseException:
             backend.close()
             raise

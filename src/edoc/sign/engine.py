@@ -256,6 +256,7 @@ class PdfSigningSession:
         intermediates: Iterable[Any] = (),
         validation_context: Any = None,
         revocation_cache: timedelta | None = timedelta(minutes=5),
+        allow_outside_validity: bool = False,
     ) -> None:
         install_fast_readers()  # existing signatures' /Contents are read whole, not a byte at a time
         try:
@@ -303,6 +304,11 @@ class PdfSigningSession:
             raise KeyBackendError("the signer has no certificate")
         self.certificate: asn1_x509.Certificate = cert
         _check_key_strength(cert)
+        from edoc.keys.info import CertificateInfo
+
+        #: the certificate's facts, read once (its validity period is checked against every signing time)
+        self.certificate_info = CertificateInfo.from_cert(cert)
+        self.allow_outside_validity = allow_outside_validity
         mech = signer.get_signature_mechanism_for_digest(digest)
         if "sha1" in mech["algorithm"].native:
             raise InvalidInput("SHA-1 signatures are refused", field="digest")
@@ -333,6 +339,19 @@ class PdfSigningSession:
     def now(self) -> datetime:
         """A signing time: now in Vietnam time, whole seconds (the resolution of a PDF date)."""
         return datetime.now(VIETNAM_TZ).replace(microsecond=0)
+
+    def check_signing_time(self, when: datetime) -> None:
+        """Refuse ``when`` outside the certificate's validity period (unless ``allow_outside_validity``).
+
+        :meth:`sign` calls it; acts call it earlier when work they cannot undo would come first (a number
+        taken from a numbering callback).
+
+        :raises CertificateNotUsable: naming the certificate and its validity dates.
+        """
+        if not self.allow_outside_validity:
+            from edoc.keys.checks import check_validity_period
+
+            check_validity_period(self.certificate_info, when)
 
     def writer_for(self, data: bytes, source: str | None = None) -> IncrementalPdfFileWriter:
         """Parse a PDF once for an incremental update (acts inspect ``writer.prev`` and then sign it).
@@ -376,10 +395,13 @@ class PdfSigningSession:
         :param source: a file name for error messages.
         :raises MalformedFile: the input is not a PDF pyHanko can update.
         :raises InvalidInput: the document forbids this signature (e.g. DocMDP P=1).
+        :raises CertificateNotUsable: the signing time is outside the certificate's validity period (unless
+            the session was made with ``allow_outside_validity``).
         """
         when = signing_time or self.now()
         if when.tzinfo is None:
             raise InvalidInput("the signing time must carry a time zone", field="signing_time")
+        self.check_signing_time(when)
         writer = data if isinstance(data, IncrementalPdfFileWriter) else self.writer_for(data, source)
         revision = Revision(writer, when, self.font, self.italic)
         long_term = self.level in (Level.B_LT, Level.B_LTA)

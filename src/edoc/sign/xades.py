@@ -265,7 +265,16 @@ def _build_signature(
 
 
 def _check_options(key: KeyBackend, level: str, tsa_url: str | None, timestamper: Any,
-                   algorithm: SignatureAlgorithm | None) -> SignatureAlgorithm:
+                   algorithm: SignatureAlgorithm | None, signing_time: dt.datetime | None = None,
+                   allow_outside_validity: bool = False) -> SignatureAlgorithm:
+    if not allow_outside_validity:
+        from edoc.keys.checks import check_validity_period
+
+        when = signing_time or dt.datetime.now(dt.timezone.utc)
+        if when.tzinfo is None:
+            raise InvalidInput("signing_time must be timezone-aware", message_vi="Thời điểm ký phải có múi giờ",
+                               field="signing_time")
+        check_validity_period(key.certificate, when)
     if level not in XADES_LEVELS:
         raise InvalidInput(f"unknown XAdES level {level!r} (B-B or B-T)", message_vi=f"Mức XAdES không hợp lệ: {level}",
                            field="level")
@@ -278,7 +287,7 @@ def _check_options(key: KeyBackend, level: str, tsa_url: str | None, timestamper
 def sign_edxml_tree(
     tree: etree._ElementTree, *, key: KeyBackend, level: str = "B-B", tsa_url: str | None = None,
     timestamper: Any = None, algorithm: SignatureAlgorithm | None = None,
-    signing_time: dt.datetime | None = None, where: str = "<edXML>",
+    signing_time: dt.datetime | None = None, where: str = "<edXML>", allow_outside_validity: bool = False,
 ) -> etree._Element:
     """Sign a parsed edXML tree in place and return the new ``ds:Signature`` element.
 
@@ -290,12 +299,15 @@ def sign_edxml_tree(
     :param tsa_url: RFC 3161 server for B-T (or give ``timestamper``, a pyHanko ``TimeStamper``).
     :param algorithm: signature algorithm (default: the key's, PKCS#1 v1.5 for RSA); SHA-1 is refused.
     :param signing_time: the claimed signing time (default: now); written in +07:00.
+    :param allow_outside_validity: sign even when the signing time is outside the certificate's validity
+        period (expired or not yet valid); for tests only, such a signature never validates.
     :raises AlgorithmRefused: SHA-1 or an unsupported scheme.
+    :raises CertificateNotUsable: the signing time is outside the certificate's validity period.
     :raises InvalidInput: an unknown level, an already signed message, B-T without a TSA.
     :raises MalformedFile: not an edXML envelope.
     :raises EdocError: the time-stamp server failed (B-T), naming it in ``field="tsa_url"``.
     """
-    alg = _check_options(key, level, tsa_url, timestamper, algorithm)
+    alg = _check_options(key, level, tsa_url, timestamper, algorithm, signing_time, allow_outside_validity)
     header = _header(tree.getroot(), where)
     _clear_placeholders(header, where)
     # the enveloped reference: exclusive C14N of the document without the signature, written into the hash
@@ -375,7 +387,7 @@ def _copy_pieces(source: str | Path | bytes, fh: Any, pieces: list[tuple[int, in
 def sign_edxml(
     source: str | Path | bytes, target: str | Path, *, key: KeyBackend, level: str = "B-B",
     tsa_url: str | None = None, timestamper: Any = None, algorithm: SignatureAlgorithm | None = None,
-    signing_time: dt.datetime | None = None,
+    signing_time: dt.datetime | None = None, allow_outside_validity: bool = False,
 ) -> Path:
     """Sign an edXML file (or its bytes) and write the signed message to ``target`` atomically.
 
@@ -391,7 +403,7 @@ def sign_edxml(
     :raises MalformedFile: unreadable XML or not an edXML envelope.
     """
     where = "<bytes>" if isinstance(source, bytes) else str(source)
-    alg = _check_options(key, level, tsa_url, timestamper, algorithm)
+    alg = _check_options(key, level, tsa_url, timestamper, algorithm, signing_time, allow_outside_validity)
     out = Path(target)
     scan = _HeaderScan(where)
     sink = _HashSink(alg.hash.value)
@@ -400,7 +412,7 @@ def sign_edxml(
     except NotStreamable:
         tree = parse_xml(source, huge_tree=True, path=None if isinstance(source, bytes) else source)
         sign_edxml_tree(tree, key=key, level=level, tsa_url=tsa_url, timestamper=timestamper, algorithm=alg,
-                        signing_time=signing_time, where=where)
+                        signing_time=signing_time, where=where, allow_outside_validity=True)  # checked above
         with atomic_writer(out) as fh:
             tree.write(fh, xml_declaration=True, encoding="UTF-8")
         return out
