@@ -85,6 +85,7 @@ def __getattr__(name: str) -> object:
 
 
 try:
+    #: The installed version of edoc (``0+unknown`` when run from a source tree that is not installed).
     __version__ = version("edoc")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without installing
     __version__ = "0+unknown"

@@ -221,14 +221,23 @@ class SignatureAlgorithm:
         return algos.SignedDigestAlgorithm({"algorithm": f"{self.hash.value}_{suffix}"})
 
 
+#: RSA PKCS#1 v1.5 with SHA-256 (``sha256_rsa``).
 RSA_PKCS1_SHA256 = SignatureAlgorithm(SignatureScheme.RSA_PKCS1V15, HashAlgorithm.SHA256)
+#: RSA PKCS#1 v1.5 with SHA-384.
 RSA_PKCS1_SHA384 = SignatureAlgorithm(SignatureScheme.RSA_PKCS1V15, HashAlgorithm.SHA384)
+#: RSA PKCS#1 v1.5 with SHA-512.
 RSA_PKCS1_SHA512 = SignatureAlgorithm(SignatureScheme.RSA_PKCS1V15, HashAlgorithm.SHA512)
+#: RSA-PSS with SHA-256 and MGF1-SHA-256 (the default for RSA keys).
 RSA_PSS_SHA256 = SignatureAlgorithm(SignatureScheme.RSA_PSS, HashAlgorithm.SHA256)
+#: RSA-PSS with SHA-384 and MGF1-SHA-384.
 RSA_PSS_SHA384 = SignatureAlgorithm(SignatureScheme.RSA_PSS, HashAlgorithm.SHA384)
+#: RSA-PSS with SHA-512 and MGF1-SHA-512.
 RSA_PSS_SHA512 = SignatureAlgorithm(SignatureScheme.RSA_PSS, HashAlgorithm.SHA512)
+#: ECDSA with SHA-256 (the default for EC keys; the signature DER-encoded).
 ECDSA_SHA256 = SignatureAlgorithm(SignatureScheme.ECDSA, HashAlgorithm.SHA256)
+#: ECDSA with SHA-384.
 ECDSA_SHA384 = SignatureAlgorithm(SignatureScheme.ECDSA, HashAlgorithm.SHA384)
+#: ECDSA with SHA-512.
 ECDSA_SHA512 = SignatureAlgorithm(SignatureScheme.ECDSA, HashAlgorithm.SHA512)
 
 

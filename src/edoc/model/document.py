@@ -172,6 +172,7 @@ class Table(_Model):
         object.__setattr__(self, "rows", tuple(tuple(nfc(str(c)) for c in row) for row in self.rows))
 
 
+#: A content block of a document: :class:`Paragraph`, :class:`Heading`, :class:`Point` or :class:`Table`.
 Block = Paragraph | Heading | Point | Table
 
 

@@ -34,9 +34,13 @@ __all__ = [
     "FIELD_DATE",
 ]
 
+#: Signature field of the competent person (box 7c of Decree 30 Appendix I).
 FIELD_PERSON = "edoc.sig.person"
+#: Signature field of the agency's issuance signature (box 8, with the seal).
 FIELD_AGENCY = "edoc.sig.agency"
+#: Text field the issuance act fills with the number (box 3).
 FIELD_NUMBER = "edoc.number"
+#: Text field the issuance act fills with the date (box 4).
 FIELD_DATE = "edoc.date"
 
 Rect = tuple[float, float, float, float]
