@@ -166,6 +166,10 @@ KIT = {
     "person.p12": "demo-keys/person.p12",
     "agency.p12": "demo-keys/agency.p12",
     "van-ban-2026/05-QD-UBND.pdf": "quyet-dinh.pdf",  # a folder of received documents, for archiving
+    "van-ban-2026/05-QD-UBND.edxml": "quyet-dinh.edxml",
+    "any.pdf": "quyet-dinh-du-thao.pdf",              # a PDF to sign, not certified
+    "phu-luc.pdf": "quyet-dinh-du-thao.pdf",          # an appendix as a separate file
+    "ban-sao.pdf": "quyet-dinh-du-thao.pdf",          # an electronic copy to sign
 }
 
 
@@ -179,7 +183,32 @@ def snippet_kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name, source in KIT.items():
         (kit / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(base / "demo" / source, kit / name)
+    # the government root G2 (a published pin) and a look-alike with its name and another key
+    g2 = ROOT.parent / "shared" / "trust" / "vgca-root-g2.crt"
+    if not g2.is_file():
+        pytest.skip(f"the snippet kit needs the government root G2 from {g2} (../shared beside the clone)")
+    shutil.copy(g2, kit / "rootcag2.crt")
+    (kit / "lookalike.crt").write_bytes(_lookalike(g2.read_bytes()))
     return kit
+
+
+def _lookalike(pem: bytes) -> bytes:
+    """A self-signed certificate with the subject of ``pem`` and a key of its own."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    name = x509.load_pem_x509_certificate(pem).subject
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now)
+            .not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    return cert.public_bytes(serialization.Encoding.PEM)
 
 
 _DRIVER = r'''
@@ -204,7 +233,7 @@ for b in blocks:
         code = "\n".join(line[2:] if line.startswith("$ ") else "" for line in code.splitlines()) + "\n"
     script = ("set -euo pipefail\n" + padding[1:] + code
               + f'\nenv -0 > "{state}.env"\npwd > "{state}.pwd"\n')
-    proc = subprocess.run(["bash", "-c", script, b["page"]])
+    proc = subprocess.run(["bash", "-c", script, b["page"]], stdin=subprocess.DEVNULL)
     if proc.returncode != 0:
         sys.stderr.write(f"FAILED: the {b['lang']} block at {b['page']}:{b['line']} exited {proc.returncode}\n")
         sys.exit(1)
@@ -231,7 +260,8 @@ def test_snippets_run(page: Path, snippet_kit: Path, tmp_path: Path, request: py
         shutil.copytree(snippet_kit, folder)
     env = dict(os.environ)
     if _uses_tokens(page) and EMPTY_FOLDER not in page.read_text(encoding="utf-8"):
-        env["SOFTHSM2_CONF"] = str(request.getfixturevalue("softhsm").conf)  # the test PKI's tokens
+        softhsm = request.getfixturevalue("softhsm")
+        env.update(SOFTHSM2_CONF=str(softhsm.conf), EDOC_TOKEN_PIN=softhsm.pin)  # the test PKI's tokens
     env.update({
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",  # `edoc` and `python` of this venv
         "EDOC_PIN": DEMO_PASSWORD,
@@ -245,5 +275,5 @@ def test_snippets_run(page: Path, snippet_kit: Path, tmp_path: Path, request: py
     driver = tmp_path / "driver.py"
     driver.write_text(_DRIVER, encoding="utf-8")
     proc = subprocess.run([sys.executable, str(driver), str(payload), str(tmp_path / "state")], cwd=folder,
-                          env=env, capture_output=True, text=True, timeout=900)
+                          env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, f"{page.name}:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}"
