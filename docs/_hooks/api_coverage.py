@@ -62,11 +62,13 @@ def _griffe_package() -> Any:
 
 
 def _docstring(package: Any, module: str, name: str) -> str | None:
+    import griffe
+
     obj = package if module == "edoc" else package[module.removeprefix("edoc.")]
     try:
         member = obj[name]
         target = member.final_target if member.is_alias else member
-    except Exception:  # noqa: BLE001 - griffe raises several kinds for names it cannot see or resolve
+    except (KeyError, griffe.AliasResolutionError, griffe.CyclicAliasError):  # a name griffe cannot see
         return None
     doc = target.docstring
     return doc.value.strip() if doc is not None and doc.value.strip() else None
