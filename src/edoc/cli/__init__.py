@@ -75,6 +75,7 @@ def _set_lang(_ctx: click.Context, _param: click.Parameter, value: str | None) -
 @click.version_option(package_name="edoc", help="Show the version and exit.")
 @click.pass_context
 def cli(ctx: click.Context, lang: str, debug: bool) -> None:
+    """The ``edoc`` command group (its ``--help`` text is the ``help=`` above, in the language of the run)."""
     ctx.ensure_object(dict)
     ctx.obj["lang"] = lang
     ctx.obj["debug"] = debug
