@@ -2,8 +2,9 @@
 
 Each known property has a type: a simple type (``Text``, ``Integer``, ``Real``, ``Boolean``, ``Date``,
 ``Rational``, ``URI``…), ``Lang Alt``, an array (``bag X``, ``seq X``, ``alt X``) or a structure. The value's
-shape (plain text, array kind, structure) and, for simple values, its lexical form are checked. Properties the
-table does not know are not judged (they belong to 6.6.2.3.2, extension schemas).
+shape (plain text, array kind, structure) and, for simple values, its lexical form are checked; a qualified
+value (``rdf:value`` with qualifiers) has the shape of its ``rdf:value``. Properties the table does not know
+are not judged (they belong to 6.6.2.3.2, extension schemas).
 """
 
 from __future__ import annotations
@@ -144,26 +145,66 @@ _LEX = {
 }
 
 
-def _shape(el: Any) -> tuple[str, list[Any]]:
-    """``("simple", [text])``, ``("bag"|"seq"|"alt", items)`` or ``("struct", [])``."""
+_RDF_VALUE = f"{{{_RDF}}}value"
+_RDF_DESCRIPTION = f"{{{_RDF}}}Description"
+_ARRAYS = {f"{{{_RDF}}}{kind}": kind.lower() for kind in ("Bag", "Seq", "Alt")}
+#: depth of nested ``rdf:value`` forms followed (a qualified value inside a qualified value)
+_MAX_VALUE_DEPTH = 8
+
+
+def _fields(el: Any) -> list[Any]:
+    return [c for c in el if isinstance(c.tag, str)]
+
+
+def _plain_attrs(el: Any) -> list[str]:
+    """The attributes of ``el`` that are properties or qualifiers (not RDF syntax, not ``xml:lang``)."""
+    return [k for k in el.attrib if not k.startswith(f"{{{_RDF}}}") and k != _XML_LANG]
+
+
+def _shape(el: Any, depth: int = 0) -> tuple[str, list[Any]]:
+    """``("simple", [text])``, ``("bag"|"seq"|"alt", items)`` or ``("struct", [])`` of a property or array item.
+
+    Follows the RDF forms XMP allows for one value (XMP Specification Part 1, 7.9 "Qualifiers" and C.2
+    "RDF syntax"): a **qualified value** — ``rdf:value`` with qualifiers beside it, written as
+    ``rdf:parseType="Resource"``, as an ``rdf:Description`` child, or as attributes of an empty element — has
+    the type of its ``rdf:value``: a qualified Text is still Text (``xmpidq:Scheme`` on an ``xmp:Identifier``
+    item). A structure is an element with ``rdf:parseType="Resource"``, an ``rdf:Description`` child or
+    field attributes, and no ``rdf:value``.
+    """
+    if el.get(_RDF_VALUE) is not None:  # <x:p rdf:value="…" q:qual="…"/>
+        return "simple", [el.get(_RDF_VALUE)]
+    if el.get(f"{{{_RDF}}}resource") is not None:
+        return "simple", [el.get(f"{{{_RDF}}}resource")]
+    children = _fields(el)
     if el.get(f"{{{_RDF}}}parseType") == "Resource":
+        node = el
+    elif len(children) == 1 and children[0].tag == _RDF_DESCRIPTION:
+        node = children[0]
+        if node.get(_RDF_VALUE) is not None:
+            return "simple", [node.get(_RDF_VALUE)]
+    elif not children:
+        return ("struct", []) if _plain_attrs(el) else ("simple", [el.text or ""])
+    elif len(children) == 1 and children[0].tag in _ARRAYS:
+        return _ARRAYS[children[0].tag], children[0].findall(f"{{{_RDF}}}li")
+    else:
         return "struct", []
-    children = [c for c in el if isinstance(c.tag, str)]
-    if not children:
-        if el.get(f"{{{_RDF}}}resource") is not None:
-            return "simple", [el.get(f"{{{_RDF}}}resource")]
-        non_rdf = [k for k in el.attrib if not k.startswith(f"{{{_RDF}}}") and k != _XML_LANG]
-        if non_rdf:
-            return "struct", []
-        return "simple", [el.text or ""]
-    if len(children) == 1:
-        tag = children[0].tag
-        for kind in ("Bag", "Seq", "Alt"):
-            if tag == f"{{{_RDF}}}{kind}":
-                return kind.lower(), children[0].findall(f"{{{_RDF}}}li")
-        if tag == f"{{{_RDF}}}Description":
-            return "struct", []
+    value = node.find(_RDF_VALUE)
+    if value is not None and depth < _MAX_VALUE_DEPTH:
+        return _shape(value, depth + 1)
     return "struct", []
+
+
+def _lang(el: Any, stop: Any) -> str | None:
+    """The ``xml:lang`` in scope at ``el`` (declared on it or an ancestor up to ``stop``, as XML scopes it)."""
+    node = el
+    while node is not None:
+        lang = node.get(_XML_LANG)
+        if lang is not None:
+            return str(lang)
+        if node is stop:
+            return None
+        node = node.getparent()
+    return None
 
 
 def _simple_ok(typ: str, el: Any) -> bool:
@@ -181,8 +222,11 @@ def _check(ns: str, name: str, typ: str, el: Any) -> str | None:
         kind, items = _shape(el)
         if kind != "alt":
             return "is not a language alternative (rdf:Alt)"
-        if any(li.get(_XML_LANG) is None for li in items):
-            return "has an alternative without xml:lang"
+        for li in items:
+            if _shape(li)[0] != "simple":
+                return "has an alternative that is not a text"
+            if _lang(li, el) is None:
+                return "has an alternative without xml:lang"
         return None
     head, _, item = typ.partition(" ")
     if head in ("bag", "seq", "alt"):
