@@ -106,3 +106,61 @@ def empty_contents(data: bytes) -> bytes:
     start = data.rindex(b"/Contents <") + len(b"/Contents <")
     end = data.index(b">", start)
     return data[:start] + b"0" * (end - start) + data[end:]
+
+
+# -- shadow attacks (Mainka et al., 2021): content prepared before signing, switched after ------------------
+def prepare_shadow(data: bytes) -> bytes:
+    """Before signing: page 1 draws a form XObject ``/Cover`` (a white box over the page's text), as the
+    shadow attacker's document does."""
+    w = _writer(data)
+    page_ref = w.find_page_for_modification(0)[0]
+    page = page_ref.get_object()
+    cover = w.add_object(generic.StreamObject({
+        generic.NameObject("/Type"): generic.NameObject("/XObject"),
+        generic.NameObject("/Subtype"): generic.NameObject("/Form"),
+        generic.NameObject("/BBox"): generic.ArrayObject([generic.NumberObject(n) for n in (0, 0, 595, 842)]),
+        generic.NameObject("/Resources"): generic.DictionaryObject(),
+    }, stream_data=b"1 1 1 rg 20 795 320 25 re f"))
+    resources = page["/Resources"]
+    xobjects = generic.DictionaryObject(dict(resources.get("/XObject", {})))
+    xobjects[generic.NameObject("/Cover")] = cover
+    new_resources = generic.DictionaryObject(dict(resources))
+    new_resources[generic.NameObject("/XObject")] = xobjects
+    page[generic.NameObject("/Resources")] = new_resources
+    draw = w.add_object(generic.StreamObject(stream_data=b"q /Cover Do Q"))
+    contents = page.raw_get("/Contents")
+    page[generic.NameObject("/Contents")] = generic.ArrayObject(
+        [*(contents if isinstance(contents, generic.ArrayObject) else [contents]), draw])
+    w.update_container(page)
+    return _out(w)
+
+
+def _rewrite_cover(data: bytes, content: bytes, resources: generic.DictionaryObject | None = None) -> bytes:
+    w = _writer(data)
+    page = w.find_page_for_modification(0)[0].get_object()
+    ref = page["/Resources"]["/XObject"].raw_get("/Cover")
+    stream = generic.StreamObject({
+        generic.NameObject("/Type"): generic.NameObject("/XObject"),
+        generic.NameObject("/Subtype"): generic.NameObject("/Form"),
+        generic.NameObject("/BBox"): generic.ArrayObject([generic.NumberObject(n) for n in (0, 0, 595, 842)]),
+        generic.NameObject("/Resources"): resources if resources is not None else generic.DictionaryObject(),
+    }, stream_data=content)
+    w.mark_update(ref)
+    w.objects[(ref.generation, ref.idnum)] = stream
+    return _out(w)
+
+
+def shadow_hide(data: bytes) -> bytes:
+    """Shadow hide: after signing, the cover object is rewritten in place, empty: the hidden text appears."""
+    return _rewrite_cover(data, b"")
+
+
+def shadow_hide_and_replace(data: bytes) -> bytes:
+    """Shadow hide-and-replace: after signing, the cover object is rewritten to show other text."""
+    font = generic.DictionaryObject({generic.NameObject("/Type"): generic.NameObject("/Font"),
+                                     generic.NameObject("/Subtype"): generic.NameObject("/Type1"),
+                                     generic.NameObject("/BaseFont"): generic.NameObject("/Helvetica")})
+    res = generic.DictionaryObject({generic.NameObject("/Font"): generic.DictionaryObject(
+        {generic.NameObject("/F9"): font})})
+    return _rewrite_cover(data, b"1 1 1 rg 20 795 320 25 re f BT /F9 12 Tf 31 804 Td (Tien phat: 1 ty dong) Tj ET",
+                          res)

@@ -42,7 +42,6 @@ from pyhanko.pdf_utils.misc import PdfDecodeLimitError, PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader, process_data_at_eof
 from pyhanko.sign.ades.report import AdESIndeterminate
 from pyhanko.sign.diff_analysis import (
-    DEFAULT_DIFF_POLICY,
     DiffResult,
     ModificationLevel,
     SuspiciousModification,
@@ -72,6 +71,7 @@ from pyhanko_certvalidator.policy_decl import DisallowWeakAlgorithmsPolicy
 from pyhanko_certvalidator.sig_validate import SignatureValidationContext
 
 from edoc.errors import ResourceError
+from edoc.verify.changes import EDOC_DIFF_POLICY
 from edoc.verify.policy import CertificateSource, VerifyPolicy, load_certificates
 from edoc.verify.profile import apply_profile, role_from_field, role_from_signer, signer_facts
 from edoc.verify.report import (
@@ -376,10 +376,12 @@ class Verifier:
         assert isinstance(emb, EmbeddedPdfSignature)
         try:
             if is_ts:
-                status = await async_validate_pdf_timestamp(emb, validation_context=context)
+                status = await async_validate_pdf_timestamp(emb, validation_context=context,
+                                                            diff_policy=EDOC_DIFF_POLICY)
             else:
                 status = await async_validate_pdf_signature(
-                    emb, signer_validation_context=context, key_usage_settings=_KEY_USAGE)
+                    emb, signer_validation_context=context, key_usage_settings=_KEY_USAGE,
+                    diff_policy=EDOC_DIFF_POLICY)
         except PdfDecodeLimitError:
             raise
         except Exception as exc:
@@ -1101,7 +1103,7 @@ async def _fast_status(
     if coverage == SignatureCoverageLevel.ENTIRE_FILE:
         diff = DiffResult(ModificationLevel.NONE, set())
     else:
-        diff = DEFAULT_DIFF_POLICY.review_file(diff_reader.reader(), sig.signed_revision,
+        diff = EDOC_DIFF_POLICY.review_file(diff_reader.reader(), sig.signed_revision,
                                                field_mdp_spec=None, doc_mdp=None)
     level = diff.modification_level if isinstance(diff, DiffResult) else ModificationLevel.OTHER
     kwargs: dict[str, Any] = {"coverage": coverage, "diff_result": diff,
