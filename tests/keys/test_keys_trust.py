@@ -1,4 +1,5 @@
-"""Trust store pinned by SHA-256 fingerprints; path building on the real Vietnamese chains in ../shared/trust."""
+"""Trust store pinned by SHA-256 fingerprints; path building on the real Vietnamese chains shipped in edoc/data/trust
+(copies of ../shared/trust, so nothing beside the clone is needed)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+import edoc.data
 from edoc.keys.certs import read_certificates
 from edoc.trust import VIETNAM_ROOT_PINS, NoTrustedPath, PinMismatch, RootPin, TrustStore, normalize_fingerprint
 from pki import TestPKI
 
-TRUST = Path(__file__).resolve().parents[3] / "shared" / "trust"
-pytestmark = pytest.mark.skipif(not TRUST.is_dir(), reason=f"the shared trust certificates are absent ({TRUST})")
+TRUST = Path(edoc.data.__file__).parent / "trust"
 
 
 def _cert(name: str) -> object:

@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
+import edoc.data
 from edoc.trust import PinMismatch
 from edoc.trust.installed import install_root, installed_roots, remove_root
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "trust"
-VGCA_ROOT = SHARED / "vgca-root-g2.crt"
-NATIONAL_ROOT = SHARED / "neac-vietnam-national-root-ca.der"
-VNPT = SHARED / "vnpt-ca-sha2.crt"
-needs_shared = pytest.mark.skipif(not VGCA_ROOT.exists(), reason="../shared/trust is not beside the clone")
+# the copies shipped inside the package (edoc/data/trust), so these tests run with nothing beside the clone
+PACKAGED = Path(edoc.data.__file__).parent / "trust"
+VGCA_ROOT = PACKAGED / "vgca-root-g2.crt"
+NATIONAL_ROOT = PACKAGED / "neac-vietnam-national-root-ca.der"
+VNPT = PACKAGED / "vnpt-ca-sha2.crt"
 
 
 def run(*args: str, env: dict[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -31,7 +32,6 @@ def env(tmp_path: Path) -> dict[str, str]:
     return {**os.environ, "EDOC_TRUST_DIR": str(tmp_path / "trust")}
 
 
-@needs_shared
 def test_published_roots_are_admitted_by_their_pin(tmp_path: Path) -> None:
     folder = tmp_path / "store"
     gov = install_root(VGCA_ROOT, folder=folder)
@@ -41,7 +41,6 @@ def test_published_roots_are_admitted_by_their_pin(tmp_path: Path) -> None:
                                                                key=lambda f: f.replace(":", ""))
 
 
-@needs_shared
 def test_an_intermediate_is_not_a_root(tmp_path: Path) -> None:
     from edoc.errors import InvalidInput
 
@@ -101,3 +100,50 @@ def test_verify_uses_the_installed_store(tmp_path: Path, env: dict[str, str]) ->
 
     assert run("trust", "remove", pin, env=env).returncode == 0
     assert "No roots" in run("trust", "list", env=env).stdout
+
+
+def test_trust_add_national_installs_the_shipped_roots_offline(env: dict[str, str]) -> None:
+    added = run("trust", "add", "--national", env={**env, "no_proxy": "", "http_proxy": "http://127.0.0.1:9"})
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.count("Added: ") == 2
+    listed = run("trust", "list", env=env).stdout
+    assert "Vietnam National Root CA" in listed and "RootCA chuyên dùng Chính phủ G2" in listed
+    assert "BA:C8:BF:60:9A:B4:20:A8:EE:17:80:D7:4F:4D:E5:C7:F7:18:49:59:D2:A7:37:5B:0A:75:E4:C2:9F:09:08:E7" in listed
+    assert listed.count("origin: from the copy shipped with edoc (edoc/data/trust/") == 2
+    assert "matches the published pin of vgca-root-g2" in listed
+    assert run("trust", "add", "--national", str(VGCA_ROOT), env=env).returncode == 2
+    assert run("trust", "add", env=env).returncode == 2
+
+
+def test_trust_list_says_a_file_and_a_given_pin(tmp_path: Path, env: dict[str, str]) -> None:
+    from edoc.keys.certs import read_certificates, sha256_fingerprint
+    from edoc.samples import make_demo_pki
+
+    pki = make_demo_pki(tmp_path / "pki")
+    pin = sha256_fingerprint(read_certificates(pki.root)[0])
+    assert run("trust", "add", str(pki.root), "--pin", pin, env=env).returncode == 0
+    listed = run("trust", "list", env=env).stdout
+    assert f"origin: from the file {pki.root.resolve()}; by the pin the user gave; added 20" in listed
+
+
+def test_shipped_certificates_match_their_pins_and_chain() -> None:
+    from edoc.trust import TrustStore
+    from edoc.trust.published import PUBLISHED, published_intermediates, published_roots
+
+    assert {p.file for p in PUBLISHED} == {p.name for p in PACKAGED.iterdir()}
+    store = TrustStore(roots=[cert for _, cert in published_roots()])
+    for entry, cert in published_intermediates():
+        path = store.build_path(cert)
+        assert len(path) == 2, entry.name
+
+
+def test_a_damaged_packaged_copy_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from edoc.trust import published
+
+    published.load_published.cache_clear()
+    monkeypatch.setattr(published, "_data", lambda file: (PACKAGED / "vnpt-ca-sha2.crt").read_bytes())
+    try:
+        with pytest.raises(PinMismatch, match="reinstall edoc"):
+            published.load_published("vgca-root-g2")
+    finally:
+        published.load_published.cache_clear()

@@ -1,7 +1,8 @@
 """The installed trust store: roots a user admitted with ``edoc trust add``, kept as files named by pin.
 
 Folder: ``$EDOC_TRUST_DIR``, else ``$XDG_CONFIG_HOME/edoc/trust``, else ``~/.config/edoc/trust``. Each root is
-stored as ``<SHA-256>.der``. A root is admitted only when its SHA-256 fingerprint matches a published pin of
+stored as ``<SHA-256>.der``, with ``<SHA-256>.json`` beside it saying where it came from (the file it was read
+from or the copy shipped with edoc, whether a published pin or the user's admitted it, and when). A root is admitted only when its SHA-256 fingerprint matches a published pin of
 the Vietnamese roots (:data:`~edoc.trust.VIETNAM_ROOT_PINS`) or a pin the user gives explicitly (for an
 organisation's own or a test root); loading re-checks every file against its name, so a file swapped on
 disk is refused rather than trusted.
@@ -9,6 +10,8 @@ disk is refused rather than trusted.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +21,9 @@ from asn1crypto import x509
 from edoc.errors import InvalidInput, ResourceError
 from edoc.keys.certs import read_certificates, sha256_fingerprint, to_asn1
 from edoc.trust import VIETNAM_ROOT_PINS, PinMismatch, RootPin, normalize_fingerprint
-from edoc.util.fs import atomic_write_bytes
+from edoc.util.fs import atomic_write_bytes, atomic_write_text
 
-__all__ = ["InstalledRoot", "trust_dir", "install_root", "installed_roots", "remove_root"]
+__all__ = ["InstalledRoot", "trust_dir", "install_root", "install_published", "installed_roots", "remove_root"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,9 @@ class InstalledRoot:
     not_after: str
     path: Path
     certificate: x509.Certificate
+    #: where it came from: ``{"source": "file" | "edoc", "file": …, "pin": "published" | "given", "added": …}``
+    #: (empty for a root installed before edoc recorded it)
+    origin: dict[str, str] | None = None
 
 
 def trust_dir() -> Path:
@@ -88,14 +94,41 @@ def install_root(path: str | Path, *, pin: str | None = None, folder: Path | Non
             message_vi=f"{fingerprint} không phải dấu vân tay của chứng thư gốc Việt Nam đã công bố"
             + ("; chứng thư mang tên chứng thư gốc nhưng dấu vân tay khác" if named else "")
             + "; dùng --pin nếu muốn tin cậy chứng thư gốc khác", path=path)
+    origin = {"source": "file", "file": str(Path(path).resolve()),
+                         "pin": "given" if pin is not None else "published"}
+    return _store(cert, fingerprint, origin, folder)
+
+
+def install_published(folder: Path | None = None) -> list[InstalledRoot]:
+    """Install the Vietnamese roots shipped with edoc (offline), each checked against its published pin."""
+    from edoc.trust.published import published_roots
+
+    return [_store(cert, entry.sha256, {"source": "edoc", "file": f"edoc/data/trust/{entry.file}",
+                                        "pin": "published", "published": entry.source}, folder)
+            for entry, cert in published_roots()]
+
+
+def _store(cert: x509.Certificate, fingerprint: str, origin: dict[str, str], folder: Path | None) -> InstalledRoot:
     target_dir = folder or trust_dir()
     try:
         target_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ResourceError(f"cannot create the trust folder: {exc.strerror}", path=target_dir) from exc
+        raise ResourceError.from_os(exc, target_dir, action=("cannot create the trust folder",
+                                                             "Không tạo được thư mục tin cậy")) from exc
     target = target_dir / _file_name(fingerprint)
+    origin = {**origin, "added": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()}
     atomic_write_bytes(target, cert.dump())
-    return InstalledRoot(fingerprint, _cn(cert), str(cert.not_valid_after), target, cert)
+    atomic_write_text(target.with_suffix(".json"), json.dumps(origin, ensure_ascii=False, indent=1) + "\n")
+    return InstalledRoot(fingerprint, _cn(cert), str(cert.not_valid_after), target, cert, origin)
+
+
+def _origin_of(path: Path) -> dict[str, str] | None:
+    """The origin recorded beside an installed root (``None`` when absent or unreadable: it is not security data)."""
+    try:
+        data = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else None
 
 
 def installed_roots(folder: Path | None = None) -> list[InstalledRoot]:
@@ -111,7 +144,8 @@ def installed_roots(folder: Path | None = None) -> list[InstalledRoot]:
             raise PinMismatch("a file in the trust store does not hold the root its name pins (changed on disk?)",
                               message_vi="Một tệp trong kho tin cậy không chứa đúng chứng thư gốc theo tên tệp "
                               "(đã bị thay đổi?)", path=path)
-        out.append(InstalledRoot(sha256_fingerprint(cert), _cn(cert), str(cert.not_valid_after), path, cert))
+        out.append(InstalledRoot(sha256_fingerprint(cert), _cn(cert), str(cert.not_valid_after), path, cert,
+                                 _origin_of(path)))
     return out
 
 
@@ -124,6 +158,7 @@ def remove_root(fingerprint: str, folder: Path | None = None) -> Path:
     path = (folder or trust_dir()) / name
     try:
         path.unlink()
+        path.with_suffix(".json").unlink(missing_ok=True)
     except FileNotFoundError as exc:
         raise InvalidInput(f"no installed root has the fingerprint {fingerprint}",
                            message_vi=f"Không có chứng thư gốc nào với dấu vân tay {fingerprint}",
