@@ -66,7 +66,7 @@ PUBLISHED: tuple[PublishedCertificate, ...] = (
 
 
 def _data(file: str) -> bytes:
-    return resources.files("edoc.data").joinpath("trust", file).read_bytes()
+    return resources.files("edoc.data").joinpath("trust").joinpath(file).read_bytes()
 
 
 @cache
