@@ -3,9 +3,9 @@
 Folder: ``$EDOC_TRUST_DIR``, else ``$XDG_CONFIG_HOME/edoc/trust``, else ``~/.config/edoc/trust``. Each root is
 stored as ``<SHA-256>.der``, with ``<SHA-256>.json`` beside it saying where it came from (the file it was read
 from or the copy shipped with edoc, whether a published pin or the user's admitted it, and when). A root is
-admitted only when its SHA-256 fingerprint matches a published pin of the Vietnamese roots (:data:`~edoc.trust.VIETNAM_ROOT_PINS`) or a pin the user gives explicitly (for an
-organisation's own or a test root); loading re-checks every file against its name, so a file swapped on
-disk is refused rather than trusted.
+admitted only when its SHA-256 fingerprint matches a published pin of the Vietnamese roots
+(:data:`~edoc.trust.VIETNAM_ROOT_PINS`) or a pin the user gives explicitly (for an organisation's own or a test
+root); loading re-checks every file against its name, so a file swapped on disk is refused rather than trusted.
 """
 
 from __future__ import annotations
