@@ -20,14 +20,6 @@ def _edoc(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[st
                           stdin=subprocess.DEVNULL, cwd=cwd)
 
 
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo") / "out"
-    proc = _edoc("demo", "-o", str(out))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return out
-
-
 def test_internal_error_is_one_paragraph(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from edoc.cli.render import render
 

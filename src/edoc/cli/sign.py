@@ -18,8 +18,9 @@ from typing import Any
 import click
 
 from edoc.cli import lang_of
+from edoc.cli._progress import Bar, InOrder
 from edoc.cli._terminal import ask_secret
-from edoc.cli.i18n import Group, tr
+from edoc.cli.i18n import Group, say, tr
 from edoc.errors import InvalidInput, ResourceError
 
 __all__ = ["sign"]
@@ -127,19 +128,30 @@ def _run(ctx: click.Context, act: Any, inputs: tuple[Path, ...], output: Path, k
     if asked:
         factory = dataclasses.replace(factory, pin=asked[-1])
     lang = lang_of(ctx)
+    total = len(todo)
+    bar = Bar(total, say("Đang ký", "Signing"))
 
-    def progress(done: int, total: int, outcome: Any) -> None:
+    def line(i: int, outcome: Any) -> None:  # one line per file, in the order the files were given
+        number = todo[i].options.get("number")
+        issued = say(f"số {number}, ", f"number {number}, ") if number is not None else ""
         if outcome.ok:
-            click.echo(f"[{done}/{total}] {_t(ctx, 'ok')}: {outcome.source} -> {outcome.output} "
-                       f"({outcome.signing_time.isoformat()}, {outcome.ms:.0f} ms)")
+            bar.echo(f"[{i + 1}/{total}] {_t(ctx, 'ok')}: {outcome.source} -> {outcome.output} "
+                     f"({issued}{outcome.signing_time.isoformat()}, {outcome.ms:.0f} ms)")
         else:
             text = outcome.error_vi if lang == "vi" and outcome.error_vi else outcome.error
-            click.echo(f"[{done}/{total}] {_t(ctx, 'fail')}: {text}", err=True)
+            bar.echo(f"[{i + 1}/{total}] {_t(ctx, 'fail')}: {text}", err=True)
+
+    ordered: InOrder[Any] = InOrder([job.source for job in todo], line)
+
+    def progress(_done: int, _total: int, outcome: Any) -> None:
+        bar.advance()
+        ordered.done(outcome.source, outcome)
 
     try:
         # forked workers inherit a key held in memory; token keys (spawned workers) open it from the factory
-        results = sign_many(todo, act=act, session=session, session_factory=factory if jobs > 1 else None,
-                            workers=jobs, progress=progress)
+        with bar:
+            results = sign_many(todo, act=act, session=session, session_factory=factory if jobs > 1 else None,
+                                workers=jobs, progress=progress)
     finally:
         backend = getattr(session, "backend", None)
         if backend is not None:

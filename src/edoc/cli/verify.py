@@ -7,7 +7,6 @@ INDETERMINATE and none failed, 2 for a usage error (docs/verify.md).
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timedelta, timezone
@@ -17,11 +16,14 @@ from typing import Any
 import click
 
 from edoc.cli import lang_of
+from edoc.cli._progress import Bar
 from edoc.cli.i18n import Command, say, set_language, tr
 
 __all__ = ["verify"]
 
 _SUFFIXES = {".pdf", ".xml", ".edxml"}
+_VERDICT = {"vi": {"TOTAL_PASSED": "hợp lệ", "TOTAL_FAILED": "KHÔNG HỢP LỆ", "INDETERMINATE": "chưa xác định được"},
+            "en": {"TOTAL_PASSED": "valid", "TOTAL_FAILED": "NOT VALID", "INDETERMINATE": "indeterminate"}}
 _VN = timezone(timedelta(hours=7))
 
 
@@ -61,10 +63,10 @@ def _init_worker(trust: list[str], online: bool, at: datetime | None, require_re
                        policy=VerifyPolicy(require_revocation=require_revocation))
 
 
-def _work(path: str) -> Any:
+def _work(path: str, issuing_body: str | None) -> Any:
     from edoc.verify.dispatch import verify_with
 
-    return verify_with(_WORKER, path)
+    return verify_with(_WORKER, path, issuing_body=issuing_body)
 
 
 @click.command("verify", cls=Command, help=tr(
@@ -95,6 +97,12 @@ def _work(path: str) -> Any:
 @click.option("--at", "at", callback=_parse_at, default=None, metavar="TIME",
               help=tr("Thời điểm kiểm tra, ISO 8601 (không có múi giờ: giờ Việt Nam).",
                       "Validation time, ISO 8601 (no offset: Vietnam time)."))
+@click.option("--issuing-body", "issuing_body", metavar="NAME",
+              help=tr("Cơ quan ban hành (tên, ví dụ \"UBND huyện Thuận Nam\"): chữ ký cơ quan phải thuộc cơ quan "
+                      "này. Với thông điệp edXML, mặc định là cơ quan gửi (From/OrganName).",
+                      "The issuing body, by name as in the agency certificate's organisation (O): the agency "
+                      "signature must belong to it. For an edXML message the default is the sender "
+                      "(From/OrganName)."))
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help=tr("Kiểm tra song song bằng ngần này tiến trình.",
                       "Verify this many documents in parallel worker processes."))
@@ -103,8 +111,8 @@ def _work(path: str) -> Any:
                       "Write the report to this file instead of standard output."))
 @click.pass_context
 def verify(ctx: click.Context, files: tuple[str, ...], fmt: str, lang: str | None, trust: tuple[str, ...],
-           installed_trust: bool, offline: bool, require_revocation: bool, at: datetime | None, jobs: int,
-           out: str | None) -> None:
+           installed_trust: bool, offline: bool, require_revocation: bool, at: datetime | None,
+           issuing_body: str | None, jobs: int, out: str | None) -> None:
     from edoc.verify import Indication, Verifier, VerifyPolicy
     from edoc.verify.dispatch import verify_with
     from edoc.verify.render import to_html, to_json, to_text
@@ -123,23 +131,25 @@ def verify(ctx: click.Context, files: tuple[str, ...], fmt: str, lang: str | Non
     verifier = Verifier(trust=trust, online=not offline, at=at,  # loads --trust once; errors exit here
                         policy=VerifyPolicy(require_revocation=require_revocation))
     reports: list[Any] = []
-    show_bar = sys.stderr.isatty() and len(paths) > 1
 
-    def run() -> Iterator[Any]:
+    def run() -> Iterator[Any]:  # reports in the order of the files
         if jobs == 1 or len(paths) == 1:
             for p in paths:
-                yield verify_with(verifier, p)
+                yield verify_with(verifier, p, issuing_body=issuing_body)
         else:
             with ProcessPoolExecutor(jobs, initializer=_init_worker,
                                      initargs=(list(trust), not offline, at, require_revocation)) as pool:
-                yield from pool.map(_work, [str(p) for p in paths], chunksize=8)
+                yield from pool.map(_work, [str(p) for p in paths], [issuing_body] * len(paths), chunksize=8)
 
-    if show_bar:
-        with click.progressbar(run(), length=len(paths), file=sys.stderr,
-                               label="Đang kiểm tra" if language == "vi" else "Verifying") as bar:
-            reports = list(bar)
-    else:
-        reports = list(run())
+    # a bar on a terminal when there are several files or the report goes to a file; with -o, one line per
+    # file (in the order given) says its verdict, since the report itself is not on the screen
+    with Bar(len(paths), say("Đang kiểm tra", "Verifying"), minimum=0 if out else 1) as bar:
+        for i, report in enumerate(run(), 1):
+            reports.append(report)
+            bar.advance()
+            if out:
+                bar.echo(f"[{i}/{len(paths)}] {report.file}: {_VERDICT[language][report.verdict.value]}"
+                         f" ({report.verdict.value})")
 
     if fmt == "json":
         text = "\n".join(to_json(r, language) for r in reports) + "\n"

@@ -52,6 +52,8 @@ _UNREAD = (Indication.INDETERMINATE, SubIndication.SIGNED_DATA_NOT_FOUND)
 _UNSUPPORTED = (Indication.INDETERMINATE, SubIndication.FORMAT_FAILURE)
 
 VerifyBytes = Callable[[bytes, str], DocumentReport]
+#: verifies a PDF: (bytes, name shown, issuing body to compare with the agency certificate)
+VerifyPdf = Callable[[bytes, str, "str | None"], DocumentReport]
 
 
 @dataclass(frozen=True)
@@ -71,11 +73,13 @@ class AttachmentsOutcome:
         return out
 
 
-def examine_attachments(data: bytes, *, verify_pdf: VerifyBytes, verify_xml: VerifyBytes,
-                        limits: ReadLimits | None = None) -> AttachmentsOutcome:
+def examine_attachments(data: bytes, *, verify_pdf: VerifyPdf, verify_xml: VerifyBytes,
+                        limits: ReadLimits | None = None, issuing_body: str | None = None) -> AttachmentsOutcome:
     """Read every attachment of the edXML message ``data`` and verify those that carry signatures.
 
-    :param verify_pdf: verifies a PDF (bytes, name shown).
+    :param verify_pdf: verifies a PDF (bytes, name shown, issuing body).
+    :param issuing_body: the body a PDF's agency signature must belong to (default: the message's sender,
+        ``From/OrganName``: a document sent by a body is issued by it).
     :param verify_xml: verifies an XML document with an XML signature (bytes, name shown).
     :param limits: the reader's limits (default: those ``edoc edxml show`` uses).
     """
@@ -87,12 +91,18 @@ def examine_attachments(data: bytes, *, verify_pdf: VerifyBytes, verify_xml: Ver
                                   ceiling=_UNREAD)
     reports: list[DocumentReport] = []
     notes: list[Message] = []
+    sender = result.document.organ.name if result.document is not None else None
+    body = issuing_body or sender or None
+
+    def pdf(content: bytes, name: str) -> DocumentReport:
+        return verify_pdf(content, name, body)
+
     for att in result.attachments:
         if att.data is None:
             problem = att.problem.message if att.problem is not None else "not decoded"
             reports.append(unread(att.name, problem))
             continue
-        _judge(att.name, att.data, verify_pdf, verify_xml, limits, reports, notes, in_zip=False)
+        _judge(att.name, att.data, pdf, verify_xml, limits, reports, notes, in_zip=False)
     return AttachmentsOutcome(tuple(reports), tuple(notes))
 
 

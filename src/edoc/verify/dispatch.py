@@ -43,9 +43,9 @@ def verify_with(verifier: Verifier, path: str | Path, *, issuing_body: str | Non
     if fmt == "pdf":
         return verifier.verify_pdf(path, issuing_body=issuing_body)
     if fmt == "edxml":
-        return verifier.verify_edxml(path)
+        return verifier.verify_edxml(path, issuing_body=issuing_body)
     return DocumentReport.combine(
-        str(path), "pdf", (), failure=(Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE),
+        str(path), "unknown", (), failure=(Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE),
         messages=(Message.of("document.unknown_format", Level.ERROR),))
 
 

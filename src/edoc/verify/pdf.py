@@ -191,9 +191,13 @@ class Verifier:
         return _guarded(lambda: self._verify_pdf_bytes(data, label, issuing_body), label, "pdf",
                         self.policy.timeout)
 
-    def verify_edxml(self, source: bytes | str | Path, *, name: str | None = None) -> DocumentReport:
+    def verify_edxml(self, source: bytes | str | Path, *, name: str | None = None,
+                     issuing_body: str | None = None) -> DocumentReport:
         """Verify an edXML message (or any XML with one XML signature) and, recursively, its PDF
         attachments; never raises for the file's content.
+
+        :param issuing_body: the issuing body's name, compared with the agency certificate of each PDF
+            attachment (default: the name of the message's sender, ``From/OrganName``).
 
         :raises ResourceError: only when ``source`` is a path that cannot be read.
         """
@@ -208,9 +212,11 @@ class Verifier:
         if len(source) > self.policy.max_bytes:
             return _too_large(label, self.policy.max_bytes, "edxml")
         data = source
-        return _guarded(lambda: self._verify_edxml_bytes(data, label), label, "edxml", self.policy.timeout)
+        return _guarded(lambda: self._verify_edxml_bytes(data, label, issuing_body=issuing_body), label, "edxml",
+                        self.policy.timeout)
 
-    def _verify_edxml_bytes(self, data: bytes, label: str, depth: int = 0) -> DocumentReport:
+    def _verify_edxml_bytes(self, data: bytes, label: str, depth: int = 0, *,
+                            issuing_body: str | None = None) -> DocumentReport:
         """The XML signature of ``data`` and, for an edXML message, every attachment (see
         :mod:`edoc.verify.attachments`): an attachment not read or not verified keeps the message from
         TOTAL_PASSED."""
@@ -227,8 +233,8 @@ class Verifier:
                     return unread(name, f"an edXML nested more than {_MAX_NESTING} levels deep is not opened")
                 return self._verify_edxml_bytes(inner, name, depth + 1)
 
-            outcome = examine_attachments(data, verify_pdf=lambda pdf, name: self._verify_pdf_bytes(pdf, name, None),
-                                          verify_xml=nested)
+            outcome = examine_attachments(data, verify_pdf=self._verify_pdf_bytes, verify_xml=nested,
+                                          issuing_body=issuing_body)
         report = verify_xml(data, context=self._context, label=label, fmt="edxml", attachments=outcome.reports)
         return outcome.apply(report)
 

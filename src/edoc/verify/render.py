@@ -20,7 +20,7 @@ _LABELS = {
         "ts_time": "Thời gian theo dấu thời gian", "integrity": "Toàn vẹn", "chain": "Chuỗi chứng thực",
         "revocation": "Tình trạng thu hồi", "modifications": "Thay đổi sau khi ký",
         "attachments": "Tệp đính kèm", "title": "Kết quả kiểm tra chữ ký số", "checked_at": "Thời điểm kiểm tra",
-        "none": "không có", "to": "đến",
+        "none": "không có", "to": "đến", "format.unknown": "định dạng không nhận ra",
         Indication.TOTAL_PASSED.value: "HỢP LỆ", Indication.TOTAL_FAILED.value: "KHÔNG HỢP LỆ",
         Indication.INDETERMINATE.value: "CHƯA XÁC ĐỊNH ĐƯỢC",
         "passed": "đạt", "failed": "không đạt", "unknown": "chưa rõ", "not_checked": "chưa kiểm tra",
@@ -39,7 +39,7 @@ _LABELS = {
         "ts_time": "Time-stamp time", "integrity": "Integrity", "chain": "Certificate chain",
         "revocation": "Revocation", "modifications": "Changes after signing",
         "attachments": "Attachments", "title": "Digital signature verification report",
-        "checked_at": "Checked at", "none": "none", "to": "to",
+        "checked_at": "Checked at", "none": "none", "to": "to", "format.unknown": "unknown format",
         Indication.TOTAL_PASSED.value: "VALID", Indication.TOTAL_FAILED.value: "INVALID",
         Indication.INDETERMINATE.value: "INDETERMINATE",
         "passed": "passed", "failed": "failed", "unknown": "unknown", "not_checked": "not checked",
@@ -92,10 +92,15 @@ def _rows(sig: SignatureReport, lang: str) -> list[tuple[str, str]]:
     return rows
 
 
+def _format(fmt: str, lab: dict[str, str]) -> str:
+    """The format as shown: ``pdf``/``edxml`` as they are, a file not recognised in words."""
+    return lab.get(f"format.{fmt}", fmt)
+
+
 def to_text(report: DocumentReport, lang: str = "vi", *, indent: str = "") -> str:
     """A plain-text report for a terminal or a log, in ``lang``."""
     lab = _l(lang)
-    out = [f"{indent}{lab['file']}: {report.file} ({report.format})",
+    out = [f"{indent}{lab['file']}: {report.file} ({_format(report.format, lab)})",
            f"{indent}{lab['verdict']}: {_verdict(report.verdict, report.subindication, lang)}"]
     out += [f"{indent}  ! {m.text(lang)}" for m in report.messages]
     for i, sig in enumerate(report.signatures, 1):
@@ -138,7 +143,7 @@ def to_html(reports: Iterable[DocumentReport], lang: str = "vi") -> str:
 
     def doc(rep: DocumentReport) -> None:
         parts.append('<section class="doc">')
-        parts.append(f"<h2>{e(lab['file'])}: {e(rep.file)} ({e(rep.format)})</h2>")
+        parts.append(f"<h2>{e(lab['file'])}: {e(rep.file)} ({e(_format(rep.format, lab))})</h2>")
         parts.append(f'<p><b>{e(lab["verdict"])}:</b> <span class="{rep.verdict.value}">'
                      f"{e(_verdict(rep.verdict, rep.subindication, lang))}</span>"
                      + (f" — {e(lab['checked_at'])}: {e(iso_vn(rep.validation_time) or '')}"
