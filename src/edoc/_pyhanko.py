@@ -6,6 +6,9 @@ the same cost again for every revision the verifier reads. :func:`_read_hex_stri
 whole string at once (``bytes.translate`` + ``binascii.unhexlify``), falling back to pyHanko's own reader for
 anything unusual (a ``%`` inside the string, which pyHanko treats as a comment), so what it accepts and
 refuses is unchanged; ``tests/util/test_pyhanko_patch.py`` checks both readers agree.
+
+:func:`uninstall` puts pyHanko's own reader back: the differential tests run their pyHanko oracle with it, so
+that they compare edoc with pyHanko as shipped, not with pyHanko patched by edoc.
 """
 
 from __future__ import annotations
@@ -14,16 +17,30 @@ import binascii
 import os
 from typing import Any
 
-__all__ = ["install"]
+__all__ = ["install", "installed", "uninstall"]
 
 _CHUNK = 64 * 1024
-_installed = False
+
+
+def installed() -> bool:
+    """Whether pyHanko currently reads hexadecimal strings with edoc's reader."""
+    from pyhanko.pdf_utils import generic
+
+    return hasattr(generic.read_hex_string_from_stream, "edoc_original")
+
+
+def uninstall() -> None:
+    """Put pyHanko's own reader back (idempotent)."""
+    from pyhanko.pdf_utils import generic
+
+    original = getattr(generic.read_hex_string_from_stream, "edoc_original", None)
+    if original is not None:
+        generic.read_hex_string_from_stream = original
 
 
 def install() -> None:
     """Install the fast readers into pyHanko (idempotent, process-wide)."""
-    global _installed
-    if _installed:
+    if installed():
         return
     from pyhanko.pdf_utils import generic, misc
 
@@ -58,4 +75,3 @@ def install() -> None:
     _read_hex_string.__doc__ = original.__doc__
     _read_hex_string.edoc_original = original  # type: ignore[attr-defined]
     generic.read_hex_string_from_stream = _read_hex_string
-    _installed = True

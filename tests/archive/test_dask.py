@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+import needs
 from edoc.archive import ArchivePolicy, audit_archive, build_archive
 
 from .conftest import make_sources
 from .fakes import fake_verify
 
-distributed = pytest.importorskip("distributed", reason="the edoc[dask] extra is not installed")
+distributed = needs.module("distributed")  # the edoc[dask] extra
 
 TESTS = Path(__file__).resolve().parents[1]
 

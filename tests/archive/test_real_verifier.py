@@ -6,15 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
-
+from edoc import sign as sign_mod
 from edoc.archive import ArchivePolicy, audit_archive, build_archive, renew_archive
 
 from .conftest import make_pdf
 from .realpki import PyhankoDocTimestamper, make_pki
-
-verify = pytest.importorskip("edoc.verify", reason="edoc.verify is not importable")
-sign_mod = pytest.importorskip("edoc.sign", reason="edoc.sign is not importable")
 
 
 def test_real_verifier_build_audit_renew_audit(tmp_path):

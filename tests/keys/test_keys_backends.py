@@ -11,6 +11,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
+import needs
 from edoc.errors import KeyBackendError, MalformedFile, ResourceError
 from edoc.keys import (
     ECDSA_SHA256,
@@ -242,7 +243,7 @@ def test_token_certificate_mismatch(softhsm: object) -> None:
 
 
 def test_module_not_found(tmp_path: Path) -> None:
-    pytest.importorskip("pkcs11")
+    needs.module("pkcs11")  # python-pkcs11 (the edoc[pkcs11] extra)
     with pytest.raises(ModuleNotFound):
         open_key(f"pkcs11:token=x?module-path={tmp_path / 'libnothing.so'}", pin="1")
     bogus = tmp_path / "libbogus.so"

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -23,6 +22,7 @@ from urllib.parse import quote
 
 import pytest
 
+import needs
 from pki import NOW, TestPKI
 
 REPO = Path(__file__).resolve().parents[2]
@@ -104,11 +104,10 @@ def softhsm(pki: TestPKI, pki_files: Path, tmp_path_factory: pytest.TempPathFact
     """SoftHSM2 tokens ``edoc-test`` (signer-rsa, signer-ec), ``UBND Thuận Nam`` and ``edoc-mismatch``."""
     from edoc.keys.pkcs11 import find_softhsm_module
 
-    missing = [tool for tool in ("softhsm2-util", "pkcs11-tool") if shutil.which(tool) is None]
+    needs.require_tools("softhsm2-util", "pkcs11-tool")
     module = find_softhsm_module()
-    if missing or module is None:
-        pytest.skip(f"SoftHSM2 is not installed ({', '.join(missing) or 'libsofthsm2.so'} missing; "
-                    "run scripts/setup-system.sh)")
+    if module is None:
+        needs.skip("SoftHSM2's PKCS#11 module libsofthsm2.so not found (install it with scripts/setup-system.sh)")
     directory = tmp_path_factory.mktemp("softhsm")
     env = dict(os.environ, PYTHON=sys.executable, EDOC_PKI_DIR=str(pki_files))
     subprocess.run(["bash", str(REPO / "scripts" / "softhsm-setup.sh"), str(directory), pki.url_prefix],

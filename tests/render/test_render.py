@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import unicodedata
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+import needs
 from edoc import InvalidInput, Paragraph
 from edoc.model import Heading, HeadingLevel, Table
 from edoc.pdf import PlaceKind, Renderer, RenderOptions, find_places, render_pdf
@@ -96,8 +96,7 @@ def test_boxes_where_the_spec_puts_them(decision: tuple[Path, object]) -> None:
 
 def test_text_extraction_equals_the_model(decision: tuple[Path, object]) -> None:
     path, _ = decision
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+    needs.require_tools("pdftotext")
     text = _norm(subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
                                 check=True).stdout)
     flat = _norm(" ".join(PdfReader(path).pages[i].extract_text() for i in range(len(PdfReader(path).pages))))
@@ -112,8 +111,7 @@ def test_text_extraction_equals_the_model(decision: tuple[Path, object]) -> None
 def test_pdfa_self_check_and_qpdf_clean(decision: tuple[Path, object]) -> None:
     path, _ = decision
     assert check_pdfa(path) == []
-    if shutil.which("qpdf") is None:
-        pytest.skip("qpdf is not installed")
+    needs.require_tools("qpdf")  # the self-check above ran; the independent check needs the tool
     proc = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -174,7 +172,6 @@ def test_long_content_flows_with_page_numbers_and_no_orphan_heading(renderer: Re
 
 
 def test_embed_xml_is_pdfa3_with_associated_files(renderer: Renderer, tmp_path: Path) -> None:
-    pytest.importorskip("edoc.edxml", reason="edoc.edxml (edxml_bytes) is not available yet")
     out = tmp_path / "a3.pdf"
     result = Renderer(RenderOptions(embed_xml=True)).render(thuan_nam_decision(), out)
     assert result.conformance == "PDF/A-3b"

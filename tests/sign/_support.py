@@ -226,12 +226,16 @@ class SigCheck:
 
 
 def validate_all(data: bytes, root: Any) -> list[SigCheck]:
+    """pyHanko's validator (as shipped: edoc's reader patch removed, tests/oracles.py) on every signature."""
+    from oracles import stock_pyhanko
+
     anchor = asn1_x509.Certificate.load(root.public_bytes(serialization.Encoding.DER))
-    reader = PdfFileReader(BytesIO(data))
     out = []
-    for sig in reader.embedded_signatures:
-        st = validate_pdf_signature(sig, ValidationContext(trust_roots=[anchor]))
-        out.append(SigCheck(sig.field_name, st.intact, st.valid, st.trusted, st.modification_level,
-                            st.docmdp_ok, sig.self_reported_timestamp, st.md_algorithm,
-                            st.pkcs7_signature_mechanism))
+    with stock_pyhanko():
+        reader = PdfFileReader(BytesIO(data))
+        for sig in reader.embedded_signatures:
+            st = validate_pdf_signature(sig, ValidationContext(trust_roots=[anchor]))
+            out.append(SigCheck(sig.field_name, st.intact, st.valid, st.trusted, st.modification_level,
+                                st.docmdp_ok, sig.self_reported_timestamp, st.md_algorithm,
+                                st.pkcs7_signature_mechanism))
     return out

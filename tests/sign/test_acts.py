@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import subprocess
 from io import BytesIO
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pypdf import PdfReader
 
+import needs
 from edoc.errors import InvalidInput, MalformedFile
 from edoc.model.document import VIETNAM_TZ
 from edoc.sign import CopyForm, PdfSigningSession, appendix, approve, copy, find_text, iso_time, issue, sign
@@ -209,7 +209,7 @@ def test_multi_page_incremental_only(sessions: tuple[PdfSigningSession, PdfSigni
 
 
 @pytest.mark.tools
-@pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf is not installed")
+@needs.tools("qpdf")
 def test_qpdf_check_after_every_act(issued: tuple[bytes, bytes], tmp_path: Path) -> None:
     for i, data in enumerate(issued):
         path = tmp_path / f"{i}.pdf"

@@ -24,6 +24,7 @@ from edoc.errors import InvalidInput
 from edoc.model.document import VIETNAM_TZ
 from edoc.sign import Padding, PdfSigningSession, SignJob, approve, issue, sign
 from edoc.sign.engine import _CachedKeySigner, _der
+from oracles import stock_pyhanko
 
 from ._support import Identity, SignPki, make_foreign_pdf, make_seal_png, make_signature_png, validate_all
 
@@ -67,7 +68,9 @@ def _attributes(info: cms.SignerInfo) -> dict[str, bytes]:
 def test_same_file_and_cms_as_pyhankos_signer(sign_pki: SignPki, padding: Padding) -> None:
     pdf = make_foreign_pdf()
     ours = sign(pdf, session=PdfSigningSession(sign_pki.agency.signer(padding=padding)), signing_time=WHEN).data
-    theirs = sign(pdf, session=PdfSigningSession(_opaque(sign_pki.agency, padding)), signing_time=WHEN).data
+    pyhankos = PdfSigningSession(_opaque(sign_pki.agency, padding))
+    with stock_pyhanko():  # pyHanko's PdfSigner reading with its own reader, not edoc's patch
+        theirs = sign(pdf, session=pyhankos, signing_time=WHEN).data
     assert _layout(ours, pdf) == _layout(theirs, pdf)  # same objects, same offsets, same /ByteRange
     (a, certs_a), (b, certs_b) = _signer_info(ours), _signer_info(theirs)
     assert _attributes(a) == _attributes(b) and set(_attributes(a)) == {"content_type", "signing_certificate_v2"}
@@ -81,12 +84,16 @@ def test_same_file_and_cms_as_pyhankos_signer(sign_pki: SignPki, padding: Paddin
 
 def test_approve_and_issue_write_what_pyhanko_would(sign_pki: SignPki) -> None:
     draft, image = make_foreign_pdf(), make_signature_png()
-    approved, theirs_approved = (approve(draft, session=PdfSigningSession(signer), image=image, signing_time=WHEN).data
-                                 for signer in (sign_pki.person.signer(), _opaque(sign_pki.person)))
+    person, pyhankos_person = PdfSigningSession(sign_pki.person.signer()), PdfSigningSession(_opaque(sign_pki.person))
+    agency, pyhankos_agency = PdfSigningSession(sign_pki.agency.signer()), PdfSigningSession(_opaque(sign_pki.agency))
+    approved = approve(draft, session=person, image=image, signing_time=WHEN).data
+    with stock_pyhanko():  # pyHanko's PdfSigner reading with its own reader, not edoc's patch
+        theirs_approved = approve(draft, session=pyhankos_person, image=image, signing_time=WHEN).data
     assert _layout(approved, draft) == _layout(theirs_approved, draft)  # certification: /Perms, DocMDP reference
     seal = make_seal_png()
-    ours, theirs = (issue(approved, session=PdfSigningSession(signer), seal=seal, number=7, signing_time=WHEN).data
-                    for signer in (sign_pki.agency.signer(), _opaque(sign_pki.agency)))
+    ours = issue(approved, session=agency, seal=seal, number=7, signing_time=WHEN).data
+    with stock_pyhanko():
+        theirs = issue(approved, session=pyhankos_agency, seal=seal, number=7, signing_time=WHEN).data
     assert _layout(ours, approved) == _layout(theirs, approved)
     checks = validate_all(ours, sign_pki.root)
     assert all(c.intact and c.valid and c.trusted for c in checks)

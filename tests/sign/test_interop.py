@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -12,12 +11,13 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from pyhanko.sign.diff_analysis import ModificationLevel
 
+import needs
+from edoc import pdf as render
+from edoc import pdfa
 from edoc.errors import InvalidInput
 from edoc.sign import KeySessionFactory, PdfSigningSession, appendix, approve, copy, issue, sign
 
 from ._support import SignPki, make_foreign_pdf, make_seal_png, make_signature_png, validate_all
-
-render = pytest.importorskip("edoc.pdf", reason="the renderer (edoc.pdf) is not available")
 
 
 def _rendered() -> bytes:
@@ -64,7 +64,7 @@ def test_rendered_places_are_filled(acts: dict[str, bytes]) -> None:
 
 
 @pytest.mark.tools
-@pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf is not installed")
+@needs.tools("qpdf")
 def test_qpdf_check(acts: dict[str, bytes], tmp_path: Path) -> None:
     for name, data in acts.items():
         path = tmp_path / f"{name}.pdf"
@@ -74,7 +74,6 @@ def test_qpdf_check(acts: dict[str, bytes], tmp_path: Path) -> None:
 
 
 def test_still_pdfa_after_every_act(acts: dict[str, bytes]) -> None:
-    pdfa = pytest.importorskip("edoc.pdfa", reason="the PDF/A checker (edoc.pdfa) is not available")
     before = {str(f) for f in pdfa.check_pdfa_bytes(acts["rendered"], name="rendered")}
     for name, data in acts.items():
         after = {str(f) for f in pdfa.check_pdfa_bytes(data, name="rendered")}
@@ -84,8 +83,7 @@ def test_still_pdfa_after_every_act(acts: dict[str, bytes]) -> None:
 
 @pytest.fixture(scope="module")
 def nss_db(sign_pki: SignPki, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if shutil.which("certutil") is None or shutil.which("pdfsig") is None:
-        pytest.skip("pdfsig or certutil (poppler-utils, libnss3-tools) is not installed")
+    needs.require_tools("pdfsig", "certutil")
     folder = tmp_path_factory.mktemp("nss")
     root = folder / "root.pem"
     root.write_bytes(sign_pki.root.public_bytes(serialization.Encoding.PEM))

@@ -23,8 +23,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
+import needs
+
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT.parent / "shared" / "corpora" / "dss"
+CORPUS = needs.SHARED / "corpora" / "dss"
 NOW = datetime(2026, 11, 26, 7, 0, tzinfo=timezone.utc)
 
 logging.getLogger("pyhanko").setLevel(logging.CRITICAL)

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from edoc.verify import Indication, SignatureRole
+from sign import _support as support
 
 from . import attacks
 from .conftest import VerifyPKI
 
-support = pytest.importorskip("sign._support", reason="the signing tests' helpers (tests/sign) are absent")
 Build = Callable[..., Any]
 
 

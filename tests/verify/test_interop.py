@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
+import needs
 from edoc.verify import Check, Indication, SignatureRole
 
 from .conftest import VerifyPKI, make_edxml, make_pdf
 
 Build = Callable[..., Any]
-TOOLS = {t: shutil.which(t) for t in ("pdfsig", "certutil", "pk12util", "xmlsec1")}
 
 
 def _run(*args: str) -> None:
@@ -25,8 +23,7 @@ def _run(*args: str) -> None:
     assert proc.returncode == 0, (args[0], proc.returncode, proc.stdout[-500:], proc.stderr[-1000:])
 
 
-@pytest.mark.skipif(not all(TOOLS[t] for t in ("pdfsig", "certutil", "pk12util")),
-                    reason="poppler-utils / libnss3-tools not installed")
+@needs.tools("pdfsig", "certutil", "pk12util")
 def test_pdf_signed_by_pdfsig(tmp_path: Path, vpki: VerifyPKI, verifier_for: Build) -> None:
     nss = tmp_path / "nss"
     nss.mkdir()
@@ -54,7 +51,7 @@ def test_pdf_signed_by_pdfsig(tmp_path: Path, vpki: VerifyPKI, verifier_for: Bui
     assert sig.role is SignatureRole.PERSON and sig.integrity is Check.PASSED
 
 
-@pytest.mark.skipif(not TOOLS["xmlsec1"], reason="xmlsec1 not installed")
+@needs.tools("xmlsec1")
 def test_edxml_signed_by_xmlsec1(tmp_path: Path, vpki: VerifyPKI, verifier_for: Build, signed_two: bytes) -> None:
     ds = "http://www.w3.org/2000/09/xmldsig#"
     template = (f'<ds:Signature xmlns:ds="{ds}"><ds:SignedInfo>'

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
+import needs
 from edoc.verify import Check, Indication, SignatureRole
 
 from .conftest import NOW, Identity, VerifyPKI, _issue, make_pdf
 
-pytestmark = pytest.mark.skipif(not all(shutil.which(t) for t in ("pdfsig", "certutil", "pk12util")),
-                                reason="poppler-utils / libnss3-tools not installed")
+pytestmark = needs.tools("pdfsig", "certutil", "pk12util")
 
 
 def _run(*args: str) -> None:

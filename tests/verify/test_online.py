@@ -8,10 +8,9 @@ from typing import Any
 import pytest
 
 from edoc.verify import Check, Indication, Verifier
+from pki import NOW as PKI_NOW
 
 from .conftest import make_pdf
-
-pki_module = pytest.importorskip("pki", reason="the shared test PKI (tests/pki) is absent")
 
 
 def _sign(pki: Any, label: str) -> bytes:
@@ -34,8 +33,8 @@ def _sign(pki: Any, label: str) -> bytes:
 @pytest.mark.parametrize(("label", "revoked"), [("person-ec", False), ("revoked-early", True)])
 def test_online_revocation(pki: Any, label: str, revoked: bool) -> None:
     doc = _sign(pki, label)
-    offline = Verifier(trust=[pki.root(label)], at=pki_module.NOW).verify_pdf(doc)
-    online = Verifier(trust=[pki.root(label)], at=pki_module.NOW, online=True).verify_pdf(doc)
+    offline = Verifier(trust=[pki.root(label)], at=PKI_NOW).verify_pdf(doc)
+    online = Verifier(trust=[pki.root(label)], at=PKI_NOW, online=True).verify_pdf(doc)
     if revoked:
         assert online.verdict is not Indication.TOTAL_PASSED
         assert online.signatures[0].revocation is Check.FAILED
@@ -57,7 +56,7 @@ def test_one_online_verifier_serves_a_batch_of_signers(pki: Any) -> None:
     """Documents of several signers (each fetching its own revocation data) through one verifier: every
     document runs in an event loop of its own, so fetching must not depend on the first one's loop."""
     labels = ("person-ec", "person-rsa", "agency-rsa", "agency-ec")
-    verifier = Verifier(trust=[pki.root(label) for label in labels], at=pki_module.NOW, online=True)
+    verifier = Verifier(trust=[pki.root(label) for label in labels], at=PKI_NOW, online=True)
     for label in labels:
         report = verifier.verify_pdf(_sign(pki, label))
         assert report.verdict is Indication.TOTAL_PASSED, (label, report.problems())
