@@ -1,11 +1,7 @@
-"""The suite can fail: skips for missing parts are refused on demand, and a broken verifier is caught.
+"""The suite can fail: each test here runs pytest on part of the suite in a subprocess.
 
-Each test runs pytest on part of the suite in a subprocess:
-
-- with ``EDOC_REQUIRE_ALL=1`` (as CI runs), a test skipped because a tool or ``../shared`` is missing makes
-  the run fail and is named (tests/needs.py, tests/conftest.py);
-- with a deliberately broken verifier (tests/broken_verifier.py) that answers TOTAL_PASSED, or
-  TOTAL_FAILED, to everything, the corpus, attack and fuzz tests fail: none of them passes under both.
+With ``EDOC_REQUIRE_ALL=1`` (as CI runs), a test skipped because a tool or ``../shared`` is missing makes the
+run fail and is named (tests/needs.py, tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -16,8 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from broken_verifier import ENV as BROKEN_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 

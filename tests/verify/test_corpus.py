@@ -34,7 +34,6 @@ NO_CHAIN: Outcome = (I, SubIndication.NO_CERTIFICATE_CHAIN_FOUND)
 FORMAT: Outcome = (F, SubIndication.FORMAT_FAILURE)
 HASH: Outcome = (F, SubIndication.HASH_FAILURE)
 WEAK: Outcome = (I, SubIndication.CRYPTO_CONSTRAINTS_FAILURE)
-NOT_FOUND: Outcome = (I, SubIndication.SIGNED_DATA_NOT_FOUND)
 OK, BAD, UNREAD = Check.PASSED, Check.FAILED, Check.UNKNOWN
 ISSUE_12_3 = "issue 12 §3: permitted changes after signing are refused today (verify-rules removes this mark)"
 
@@ -91,11 +90,13 @@ PINS: dict[str, Pin] = {
     "xades-xsw/XSW-enveloped-fake-content.xml": Pin(NO_CHAIN, PASSED, (OK,),
                                                     keys=frozenset({"envelope.partial_scope"})),
     "xades-xsw/XSW-enveloped-fake-signedProperties.xml": Pin(
-        FORMAT, FORMAT, (UNREAD,), note="DSS: INDETERMINATE/SIGNED_DATA_NOT_FOUND; the reference uses an XPath "
-                                        "transform, outside the allow-list of issue 13 point 4: the signature "
-                                        "is malformed, failed (the label admits failed)"),
-    "xades-xsw/XSW-enveloping-fake-object.xml": Pin(NOT_FOUND, NOT_FOUND, (UNREAD,),
-                                                    keys=frozenset({"envelope.reference_not_found"})),
+        FORMAT, FORMAT, (UNREAD,), keys=frozenset({"envelope.transforms_refused"}),
+        note="DSS: INDETERMINATE/SIGNED_DATA_NOT_FOUND; the reference uses an XPath transform, outside the "
+             "allow-list of issue 13 point 4: failed (the label admits failed)"),
+    "xades-xsw/XSW-enveloping-fake-object.xml": Pin(
+        FORMAT, FORMAT, (UNREAD,), keys=frozenset({"envelope.transforms_refused"}),
+        note="DSS: INDETERMINATE/SIGNED_DATA_NOT_FOUND; its reference to the ds:Object carries a base64 "
+             "transform, outside the allow-list of issue 13 point 4: failed (the label admits failed)"),
 }
 
 _ROWS = {r["path"]: r for r in csv.DictReader((CORPUS / "expectations.csv").open(encoding="utf-8"))} \
