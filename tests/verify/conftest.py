@@ -104,6 +104,11 @@ class VerifyPKI:
 
 @pytest.fixture(scope="session")
 def vpki() -> VerifyPKI:
+    return make_vpki()
+
+
+def make_vpki() -> VerifyPKI:
+    """A fresh test PKI (new keys every call)."""
     start = NOW - timedelta(days=30)
     root_key = ec.generate_private_key(ec.SECP256R1())
     root = _issue(_name("edoc Test Root CA", "edoc test"), root_key, None, ca=True,
@@ -222,6 +227,10 @@ def sign(data: bytes, who: Identity, vpki: VerifyPKI, *, field: str = "Signature
 @pytest.fixture(scope="session")
 def signed_two(vpki: VerifyPKI) -> bytes:
     """A one-page document signed by the person, then by the agency (the Decree 30 order)."""
+    return make_signed_two(vpki)
+
+
+def make_signed_two(vpki: VerifyPKI) -> bytes:
     one = sign(make_pdf(), vpki.person, vpki, field="edoc.sig.person")
     return sign(one, vpki.agency, vpki, field="edoc.sig.agency")
 
