@@ -4,7 +4,6 @@ the reference's place, with xmlsec1 as the independent oracle on the same files.
 from __future__ import annotations
 
 import hashlib
-import shutil
 import subprocess
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
+import needs
 from edoc.verify import Indication, SubIndication
 
 from . import xml_attacks as xa
@@ -36,8 +36,7 @@ def _keys(report: Any) -> set[str]:
 
 
 def _xmlsec1(data: bytes, vpki: VerifyPKI, tmp_path: Path) -> int:
-    if shutil.which("xmlsec1") is None:
-        pytest.skip("xmlsec1 (Debian package xmlsec1) is not installed: the independent oracle is missing")
+    needs.require_tools("xmlsec1")  # the independent oracle
     root = tmp_path / "root.pem"
     root.write_bytes(vpki.root.cert.public_bytes(serialization.Encoding.PEM))
     doc = tmp_path / "signed.edxml"
