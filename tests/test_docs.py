@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pytest
 
+import needs
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 PAGES = sorted(DOCS.glob("*.md"))
@@ -133,13 +135,13 @@ def _hook(name: str) -> object:
 
 
 def test_every_public_name_has_a_docstring_and_a_place_in_the_reference() -> None:
-    pytest.importorskip("griffe", reason="griffe (the test extra) reads the docstrings as the site does")
+    needs.module("griffe")  # the test extra: it reads the docstrings as the site does
     coverage = _hook("api_coverage")
     assert coverage.problems() == []  # type: ignore[attr-defined]
 
 
 def test_the_coverage_check_fails_on_a_page_missing_and_on_a_name_without_docstring(tmp_path: Path) -> None:
-    pytest.importorskip("griffe", reason="griffe (the test extra) reads the docstrings as the site does")
+    needs.module("griffe")  # the test extra: it reads the docstrings as the site does
     coverage = _hook("api_coverage")
     for page in (DOCS / "reference").glob("*.md"):
         if page.name != "sign.md":
@@ -184,9 +186,7 @@ def snippet_kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (kit / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(base / "demo" / source, kit / name)
     # the government root G2 (a published pin) and a look-alike with its name and another key
-    g2 = ROOT.parent / "shared" / "trust" / "vgca-root-g2.crt"
-    if not g2.is_file():
-        pytest.skip(f"the snippet kit needs the government root G2 from {g2} (../shared beside the clone)")
+    g2 = needs.require_shared("trust/vgca-root-g2.crt")
     shutil.copy(g2, kit / "rootcag2.crt")
     (kit / "lookalike.crt").write_bytes(_lookalike(g2.read_bytes()))
     return kit
