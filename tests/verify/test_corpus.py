@@ -35,7 +35,6 @@ FORMAT: Outcome = (F, SubIndication.FORMAT_FAILURE)
 HASH: Outcome = (F, SubIndication.HASH_FAILURE)
 WEAK: Outcome = (I, SubIndication.CRYPTO_CONSTRAINTS_FAILURE)
 OK, BAD, UNREAD = Check.PASSED, Check.FAILED, Check.UNKNOWN
-ISSUE_12_3 = "issue 12 §3: permitted changes after signing are refused today (verify-rules removes this mark)"
 
 
 @dataclass(frozen=True)
@@ -75,8 +74,8 @@ PINS: dict[str, Pin] = {
     "pades/pdf-signed-original.pdf": Pin(NO_CHAIN, PASSED, (OK,)),
     "pades/hello_signed_INCSAVE_signed.pdf": Pin(
         WEAK, WEAK, (OK, OK), note="both signing keys are 1024-bit RSA, refused by the algorithm policy"),
-    "pades/pdf-structtreeroot-changes.pdf": Pin(NO_CHAIN, PASSED, (OK, OK), defect=ISSUE_12_3),
-    "pades/pades-signed-annot-added.pdf": Pin(NO_CHAIN, PASSED, (OK,), defect=ISSUE_12_3),
+    "pades/pdf-structtreeroot-changes.pdf": Pin(NO_CHAIN, PASSED, (OK, OK)),
+    "pades/pades-signed-annot-added.pdf": Pin(NO_CHAIN, PASSED, (OK,)),
     "pades/signature-referenced-from-multiple-fields.pdf": Pin(NO_CHAIN, PASSED, (OK,)),
     "pades/doc-firmado-T.pdf": Pin(
         NO_CHAIN, NO_CHAIN, (OK,), keys=frozenset({"time.timestamp_invalid"}),

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import needs
 from edoc.verify import Check, DocumentReport, Indication, SubIndication, VerifyPolicy
 
 from . import attacks, forms
@@ -295,20 +296,19 @@ _VALID = [r["path"] for r in csv.DictReader((CORPUS / "expectations.csv").open(e
     if (CORPUS / "expectations.csv").exists() else []
 
 
-@pytest.mark.parametrize("path", _VALID)
+@pytest.mark.parametrize("path", needs.corpus(_VALID, where="corpora/dss/expectations.csv", ids=_VALID))
 def test_dss_valid_files_are_never_failed(path: str) -> None:
     from edoc.verify import Verifier
 
-    from .test_corpus import _embedded_certs
+    from .test_corpus import embedded_certs
 
-    report = Verifier(trust=_embedded_certs(CORPUS / path)).verify_pdf(CORPUS / path)
+    report = Verifier(trust=embedded_certs(CORPUS / path)).verify_pdf(CORPUS / path)
     assert report.verdict is not Indication.TOTAL_FAILED, _reasons(report)
     assert all(s.modifications is not None and s.modifications.permitted is not False for s in report.signatures)
 
 
 def test_dss_corpus_is_present() -> None:
-    if not _VALID:
-        pytest.skip(f"DSS corpus not found at {CORPUS}")
+    needs.require_shared("corpora/dss/expectations.csv")
     assert {"pades/pdf-structtreeroot-changes.pdf", "pades/pades-signed-annot-added.pdf"} <= set(_VALID)
 
 
