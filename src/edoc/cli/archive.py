@@ -16,6 +16,7 @@ import click
 
 from edoc.cli import lang_of
 from edoc.cli.i18n import Group, say, tr
+from edoc.util.text import visible
 
 __all__ = ["archive"]
 
@@ -142,9 +143,9 @@ def audit(ctx: click.Context, archive_dir: str, jobs: int | None, scheduler: str
             for label, names in (("changed", p.problems.changed), ("missing", p.problems.missing),
                                  ("extra", p.problems.extra), ("other", p.problems.other)):
                 for n in names:
-                    click.echo(f"    {label}: {n}")
+                    click.echo(f"    {label}: {visible(n)}")
             for n, change in p.degraded.items():
-                click.echo(f"    verdict: {n}: {change}")
+                click.echo(f"    verdict: {visible(n)}: {visible(change)}")
         for m in report.missing_packages:
             click.echo(f"LỖI  {m}" if lang_of(ctx) == "vi" else f"PROBLEM  {m}")
     sys.exit(130 if report.interrupted else 0 if report.ok else 1)
@@ -199,8 +200,9 @@ def find(archive_dir: str, number: str | None, year: str | None, organ: str | No
                                   ensure_ascii=False))
         else:
             num = f"{f.fields.get('CodeNumber', '')}/{f.fields.get('CodeNotation', '')}".strip("/")
-            click.echo(f"{Path('packages') / f.package / 'data/documents' / f.name}\t{num}\t"
-                       f"{f.fields.get('IssuedDate', '')}\t{f.fields.get('Subject', '')}")
+            click.echo("\t".join(visible(v) for v in (  # the documents' data, made visible
+                Path("packages") / f.package / "data/documents" / f.name, num, f.fields.get("IssuedDate", ""),
+                f.fields.get("Subject", ""))))
 
 
 @archive.command(help=tr(

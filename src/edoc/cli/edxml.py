@@ -19,6 +19,7 @@ import click
 from edoc.cli import lang_of
 from edoc.cli.i18n import Group, tr
 from edoc.errors import InvalidInput
+from edoc.util.text import visible
 
 
 def _t(ctx: click.Context, vi: str, en: str) -> str:
@@ -75,7 +76,7 @@ def _show_text(ctx: click.Context, result: object) -> None:
 
     def line(vi: str, eng: str, value: object) -> None:
         if value not in (None, "", ()):
-            click.echo(f"{(eng if en else vi) + ':':<22}{value}")
+            click.echo(f"{(eng if en else vi) + ':':<22}{visible(value)}")  # the message's data, made visible
 
     if result.status is not None:
         s = result.status
@@ -106,7 +107,7 @@ def _show_text(ctx: click.Context, result: object) -> None:
             line("Đính kèm", "Attachment", f"{a.name} [{a.content_type}] {a.size} B{zipped} sha256={a.sha256[:16]}…"
                  f"{where}")
     for f in result.findings:
-        click.echo(f"  [{f.severity.value}] {f.describe(lang_of(ctx))}")
+        click.echo(f"  [{f.severity.value}] {visible(f.describe(lang_of(ctx)))}")
 
 
 @edxml.command("show", help=tr("Hiển thị thông điệp edXML (văn bản hoặc trạng thái) và các phát hiện.",
@@ -126,7 +127,7 @@ def show(ctx: click.Context, message: Path, as_json: bool, extract: Path | None)
     if as_json:
         click.echo(dumps_document(result.message), nl=False)
         for f in result.findings:
-            click.echo(f"[{f.severity.value}] {f.describe(lang_of(ctx))}", err=True)
+            click.echo(f"[{f.severity.value}] {visible(f.describe(lang_of(ctx)))}", err=True)
     else:
         _show_text(ctx, result)
 
@@ -147,7 +148,7 @@ def validate_cmd(ctx: click.Context, message: Path, as_json: bool) -> None:
                               ensure_ascii=False, indent=2))
     else:
         for f in findings:
-            click.echo(f"[{f.severity.value}] {f.describe(lang_of(ctx))}")
+            click.echo(f"[{f.severity.value}] {visible(f.describe(lang_of(ctx)))}")
         if errors:
             click.echo(_t(ctx, f"{message}: {len(errors)} lỗi", f"{message}: {len(errors)} errors"))
         else:

@@ -15,6 +15,7 @@ import click
 from edoc.cli import lang_of
 from edoc.cli._terminal import ask_secret
 from edoc.cli.i18n import Group, tr
+from edoc.util.text import visible
 
 __all__ = ["keys"]
 
@@ -63,12 +64,12 @@ def _info_dict(info: Any) -> dict[str, Any]:
 
 
 def _echo_info(ctx: click.Context, info: Any, indent: str = "") -> None:
-    click.echo(f"{indent}{_t(ctx, 'subject')}: {info.subject}")
-    click.echo(f"{indent}{_t(ctx, 'issuer')}: {info.issuer}")
+    click.echo(f"{indent}{_t(ctx, 'subject')}: {visible(info.subject)}")  # certificate fields: made visible
+    click.echo(f"{indent}{_t(ctx, 'issuer')}: {visible(info.issuer)}")
     if info.organization:
-        click.echo(f"{indent}{_t(ctx, 'organization')}: {info.organization}")
+        click.echo(f"{indent}{_t(ctx, 'organization')}: {visible(info.organization)}")
     if info.identifiers:
-        click.echo(f"{indent}{_t(ctx, 'identifiers')}: {', '.join(info.identifiers)}")
+        click.echo(f"{indent}{_t(ctx, 'identifiers')}: {visible(', '.join(info.identifiers))}")
     click.echo(f"{indent}{_t(ctx, 'serial')}: {info.serial_number}")
     click.echo(f"{indent}{_t(ctx, 'validity')}: {info.not_before:%Y-%m-%d %H:%M} → {info.not_after:%Y-%m-%d %H:%M} UTC")
     click.echo(f"{indent}{_t(ctx, 'key')}: {info.key} ({info.signature_algorithm})")
@@ -126,7 +127,7 @@ def list_(ctx: click.Context, uri: str, login: bool, as_json: bool) -> None:
 
         click.echo(f"{key.name}: {_t(ctx, 'key')} {key.info().key}")
         for i, cert in enumerate(certs):
-            click.echo(f"  {'*' if i == 0 else '-'} {format_name(cert.subject)}")
+            click.echo(f"  {'*' if i == 0 else '-'} {visible(format_name(cert.subject))}")
 
 
 @keys.command("show", help=tr(
@@ -149,7 +150,7 @@ def show(ctx: click.Context, uri: str, as_json: bool) -> None:
         if chain:
             click.echo(f"{_t(ctx, 'chain')}:")
             for c in chain:
-                click.echo(f"  - {c.subject}  [{c.sha256_fingerprint[:23]}…]")
+                click.echo(f"  - {visible(c.subject)}  [{c.sha256_fingerprint[:23]}…]")
 
 
 @keys.command("test", help=tr(

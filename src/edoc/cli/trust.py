@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from edoc.cli.i18n import Group, say, tr
+from edoc.util.text import visible
 
 __all__ = ["trust"]
 
@@ -41,7 +42,8 @@ def add(ctx: click.Context, file: Path | None, pin: str | None, national: bool) 
                                    "give FILE or --national (not both; --pin goes only with FILE)"))
     roots = install_published() if national else [install_root(file, pin=pin)]  # type: ignore[arg-type]
     for root in roots:
-        click.echo(say("Đã thêm", "Added") + f": {root.common_name} ({_origin_text(root.origin, root.sha256)})\n"
+        name = visible(root.common_name)  # the certificate's field, made visible
+        click.echo(say("Đã thêm", "Added") + f": {name} ({_origin_text(root.origin, root.sha256)})\n"
                    f"  SHA-256 {root.sha256}\n  → {root.path}")
 
 
@@ -78,8 +80,8 @@ def list_roots(ctx: click.Context) -> None:
                        f"No roots in {trust_dir()}; add the Vietnamese roots with: edoc trust add --national"))
         return
     for r in roots:
-        click.echo(f"{r.common_name}\n  SHA-256 {r.sha256}\n  " + say("hết hạn", "expires") + f" {r.not_after}\n  "
-                   + say("nguồn", "origin") + f": {_origin_text(r.origin, r.sha256)}")
+        click.echo(f"{visible(r.common_name)}\n  SHA-256 {r.sha256}\n  " + say("hết hạn", "expires")
+                   + f" {r.not_after}\n  " + say("nguồn", "origin") + f": {_origin_text(r.origin, r.sha256)}")
 
 
 @trust.command("remove", help=tr(

@@ -1,4 +1,10 @@
-"""Reports for people and programs: plain text, JSON lines, and one self-contained printable HTML file."""
+"""Reports for people and programs: plain text, JSON lines, and one self-contained printable HTML file.
+
+Every string that comes from a file (file and attachment names, field names, certificate fields, the
+parameters inside messages) is made safe for the medium (:mod:`edoc.util.text`): in text, control and bidi
+characters are shown as escapes, so no certificate can print a line of its own (a fake verdict); in HTML the
+same, then HTML-escaped; JSON carries the data exactly, with those characters spelled as ``\\uXXXX``.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,8 @@ import json
 import unicodedata
 from collections.abc import Iterable
 
-from edoc.verify.report import DocumentReport, Indication, Level, SignatureReport, iso_vn
+from edoc.util.text import json_safe, visible
+from edoc.verify.report import DocumentReport, Indication, Level, Message, SignatureReport, iso_vn
 
 __all__ = ["to_text", "to_json", "to_html"]
 
@@ -67,7 +74,13 @@ def _role(sig: SignatureReport, lang: str) -> str:
     return _l(lang).get(key, sig.role.value)
 
 
+def _text(m: Message, lang: str) -> str:
+    """A message's text with the file's data made visible (the templates themselves hold no controls)."""
+    return visible(m.text(lang))
+
+
 def _rows(sig: SignatureReport, lang: str) -> list[tuple[str, str]]:
+    """The (label, value) rows of a signature, values made visible (certificate fields come from the file)."""
     lab = _l(lang)
     rows = [(lab["role"], _role(sig, lang)), (lab["verdict"], _verdict(sig.indication, sig.subindication, lang))]
     if sig.signer is not None:
@@ -89,7 +102,7 @@ def _rows(sig: SignatureReport, lang: str) -> list[tuple[str, str]]:
     if sig.modifications is not None:
         level = sig.modifications.level
         rows.append((lab["modifications"], lab.get(f"mod.{level}", level)))
-    return rows
+    return [(k, visible(v)) for k, v in rows]
 
 
 def _format(fmt: str, lab: dict[str, str]) -> str:
@@ -100,16 +113,16 @@ def _format(fmt: str, lab: dict[str, str]) -> str:
 def to_text(report: DocumentReport, lang: str = "vi", *, indent: str = "") -> str:
     """A plain-text report for a terminal or a log, in ``lang``."""
     lab = _l(lang)
-    out = [f"{indent}{lab['file']}: {report.file} ({_format(report.format, lab)})",
+    out = [f"{indent}{lab['file']}: {visible(report.file)} ({visible(_format(report.format, lab))})",
            f"{indent}{lab['verdict']}: {_verdict(report.verdict, report.subindication, lang)}"]
-    out += [f"{indent}  ! {m.text(lang)}" for m in report.messages]
+    out += [f"{indent}  ! {_text(m, lang)}" for m in report.messages]
     for i, sig in enumerate(report.signatures, 1):
         title = lab["timestamp"] if sig.role.value == "timestamp" else lab["signature"]
-        out.append(f"{indent}- {title} {i}" + (f" [{sig.field_name}]" if sig.field_name else ""))
+        out.append(f"{indent}- {title} {i}" + (f" [{visible(sig.field_name)}]" if sig.field_name else ""))
         out += [f"{indent}    {k}: {v}" for k, v in _rows(sig, lang)]
         for m in sig.messages:
             mark = {"error": "✗", "warning": "!", "info": "·"}[m.level.value]
-            out.append(f"{indent}    {mark} {m.text(lang)}")
+            out.append(f"{indent}    {mark} {_text(m, lang)}")
     if report.attachments:
         out.append(f"{indent}{lab['attachments']}:")
         for att in report.attachments:
@@ -119,7 +132,7 @@ def to_text(report: DocumentReport, lang: str = "vi", *, indent: str = "") -> st
 
 def to_json(report: DocumentReport, lang: str = "vi") -> str:
     """One line of JSON (the versioned shape of :meth:`DocumentReport.to_dict`)."""
-    return json.dumps(report.to_dict(lang), ensure_ascii=False, separators=(",", ":"))
+    return json_safe(json.dumps(report.to_dict(lang), ensure_ascii=False, separators=(",", ":")))
 
 
 _CSS = """
@@ -136,7 +149,9 @@ text-align:left;vertical-align:top}th{width:30%;background:#f3f3f3}
 def to_html(reports: Iterable[DocumentReport], lang: str = "vi") -> str:
     """One self-contained, printable HTML page (no scripts, no external resources) for ``reports``."""
     lab = _l(lang)
-    e = html.escape
+    def e(value: object) -> str:
+        return html.escape(visible(value))
+
     parts = [f'<!DOCTYPE html><html lang="{e(lang)}"><head><meta charset="utf-8">'
              f"<title>{e(lab['title'])}</title><style>{_CSS}</style></head><body>",
              f"<h1>{e(lab['title'])}</h1>"]
