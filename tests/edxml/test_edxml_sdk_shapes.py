@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from edoc.edxml import Severity, read_edxml, status_for, validate
+from edoc.errors import MalformedFile
 from edoc.model import BusinessType, DocumentType, Priority, StatusCode, SteeringType
 
 PDF = b"%PDF-1.4\n% fictional signed document\n" + bytes(range(256)) * 4
@@ -246,3 +247,191 @@ def test_children_in_no_namespace_are_read_and_flagged_by_the_schema() -> None:
     result = read_edxml(data)
     assert result.document is not None and result.document.recipients[0].organ_id == "000.00.00.H47"
     assert any(f.code == "xsd" and f.line == 9 for f in validate(data))
+
+
+# -- issue 12 §1: status messages as the national-axis SDK writes them ----------------------------------
+# Built from the spec's description (section 6, corrected): the status inside edXMLHeader/MessageHeader, which
+# holds only From, ResponseFor, StaffInfo (Mobile before Email), StatusCode, Description and Timestamp; no To,
+# Code, PromulgationInfo, DocumentType or Subject.
+SDK_STATUS = """<?xml version="1.0" encoding="UTF-8"?>
+<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016" xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">
+<edXML:edXMLEnvelope>
+<edXML:edXMLHeader>
+<edXML:MessageHeader>
+<edXML:From><edXML:OrganId>000.00.00.H47</edXML:OrganId><edXML:OrganizationInCharge>UBND tỉnh Quảng Trị
+</edXML:OrganizationInCharge><edXML:OrganName>Văn phòng UBND tỉnh Quảng Trị</edXML:OrganName>
+<edXML:OrganAdd>45 Hùng Vương, Đông Hà</edXML:OrganAdd><edXML:Email>vp@quangtri.gov.vn</edXML:Email>
+<edXML:Telephone>0233 3852 000</edXML:Telephone><edXML:Fax/><edXML:Website>quangtri.gov.vn</edXML:Website>
+</edXML:From>
+<edXML:ResponseFor><edXML:OrganId>000.00.00.G22</edXML:OrganId><edXML:Code>7816/VPCP-TTĐT</edXML:Code>
+<edXML:PromulgationDate>2015/09/30</edXML:PromulgationDate>
+<edXML:DocumentId>000.00.00.G22,2015/09/30,7816/VPCP-TTĐT</edXML:DocumentId></edXML:ResponseFor>
+<edXML:StaffInfo><edXML:Department>Phòng Hành chính - Tổ chức</edXML:Department><edXML:Staff>Lê Thị Bích</edXML:Staff>
+<edXML:Mobile>0912345678</edXML:Mobile><edXML:Email>bichlt@quangtri.gov.vn</edXML:Email></edXML:StaffInfo>
+<edXML:StatusCode>03</edXML:StatusCode>
+<edXML:Description>Văn thư Lê Thị Bích đã tiếp nhận, vào sổ văn bản đến số 1254</edXML:Description>
+<edXML:Timestamp>2015/10/01 08:30:15</edXML:Timestamp>
+</edXML:MessageHeader>
+</edXML:edXMLHeader>
+</edXML:edXMLEnvelope>
+</edXML>
+""".encode()
+
+
+def _sdk_status(code: str = "03", body: str | None = None) -> bytes:
+    data = SDK_STATUS.replace(b"<edXML:StatusCode>03<", f"<edXML:StatusCode>{code}<".encode())
+    return data if body is None else data.replace(b"</edXML:MessageHeader>", body.encode() + b"</edXML:MessageHeader>")
+
+
+def test_sdk_status_is_read_as_a_status() -> None:
+    import datetime as dt
+
+    from edoc.edxml import StatusShape
+    from edoc.model import VIETNAM_TZ, StaffInfo
+
+    result = read_edxml(SDK_STATUS)
+    assert result.document is None and result.is_status  # was a document with six missing-element errors
+    assert result.status_shape is StatusShape.SDK
+    s = result.status
+    assert s is not None and s.code is StatusCode.ACCEPTED and s.raw_code == ""
+    assert s.description == "Văn thư Lê Thị Bích đã tiếp nhận, vào sổ văn bản đến số 1254"
+    assert s.timestamp == dt.datetime(2015, 10, 1, 8, 30, 15, tzinfo=VIETNAM_TZ)
+    assert s.timestamp.isoformat() == "2015-10-01T08:30:15+07:00"
+    assert s.staff == StaffInfo(department="Phòng Hành chính - Tổ chức", staff="Lê Thị Bích",
+                                email="bichlt@quangtri.gov.vn", mobile="0912345678")
+    assert s.sender.organ_id == "000.00.00.H47" and s.sender.name == "Văn phòng UBND tỉnh Quảng Trị"
+    assert s.response_for.code == "7816/VPCP-TTĐT" and s.response_for.organ_id == "000.00.00.G22"
+    assert result.document_id == s.response_for.document_id == "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT"
+    assert result.findings == ()
+    assert validate(SDK_STATUS) == []
+
+
+def test_both_shapes_give_the_same_status() -> None:
+    from edoc.edxml import StatusShape, status_bytes
+
+    sdk = read_edxml(SDK_STATUS)
+    assert sdk.status is not None
+    element = status_bytes(sdk.status, shape=StatusShape.STATUS_ELEMENT)
+    assert b"<edXML:Status>" in element and b"<edXML:MessageHeader>" not in element
+    other = read_edxml(element)
+    assert other.status == sdk.status and other.status_shape is StatusShape.STATUS_ELEMENT
+    assert other.document_id == sdk.document_id and other.findings == ()
+    again = status_bytes(sdk.status)  # the default: the SDK's shape, children in the SDK's order
+    assert b"<edXML:Status>" not in again
+    order = [again.index(f"<edXML:{name}>".encode()) for name in
+             ("MessageHeader", "From", "ResponseFor", "StaffInfo", "StatusCode", "Description", "Timestamp")]
+    assert order == sorted(order) and again.index(b"<edXML:Mobile>") < again.index(b"<edXML:Email>", order[3])
+    assert read_edxml(again).status == sdk.status
+    assert validate(again) == [] and validate(element) == []
+
+
+@pytest.mark.parametrize(("change", "code", "severity"), [
+    ("<edXML:Subject>x</edXML:Subject>", "xsd", Severity.ERROR),  # a document element in a status
+    ("<edXML:StatusCode>05</edXML:StatusCode>", "duplicate-element", Severity.ERROR),
+    ("<edXML:To><edXML:OrganId>000.00.00.G22</edXML:OrganId></edXML:To>", "xsd", Severity.ERROR),
+])
+def test_status_rules(change: str, code: str, severity: Severity) -> None:
+    findings = [f for f in validate(_sdk_status(body=change)) if f.severity is severity]
+    assert code in _codes(findings), findings
+
+
+def test_status_rules_missing_parts() -> None:
+    no_time = SDK_STATUS.replace(b"<edXML:Timestamp>2015/10/01 08:30:15</edXML:Timestamp>", b"")
+    assert any(f.code == "missing-element" and f.element.endswith("MessageHeader/Timestamp")
+               for f in validate(no_time))
+    no_id = SDK_STATUS.replace("<edXML:DocumentId>000.00.00.G22,2015/09/30,7816/VPCP-TTĐT</edXML:DocumentId>"
+                               .encode(), b"")
+    assert any(f.code == "missing-element" and f.element.endswith("ResponseFor/DocumentId")
+               for f in read_edxml(no_id).errors)
+    bad_time = SDK_STATUS.replace(b"2015/10/01 08:30:15", b"01/10/2015 08:30")
+    assert "date-format" in _codes(read_edxml(bad_time).errors)
+    refused = read_edxml(_sdk_status("02").replace(
+        "Văn thư Lê Thị Bích đã tiếp nhận, vào sổ văn bản đến số 1254".encode(), b""))
+    reason = [f for f in refused.findings if f.code == "status-reason"]
+    assert reason and reason[0].severity is Severity.WARNING and refused.errors == ()
+    # a document message still needs its TraceHeaderList (the XSD lets a status omit it)
+    doc = JAVA_SDK.split(b"<edXML:TraceHeaderList>")[0] + JAVA_SDK.split(b"</edXML:TraceHeaderList>")[1]
+    assert any(f.element.endswith("edXMLHeader/TraceHeaderList") for f in read_edxml(doc).errors)
+
+
+def test_show_prints_the_status(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from edoc.cli import cli
+
+    path = tmp_path / "s.edxml"
+    path.write_bytes(SDK_STATUS)
+    runner = CliRunner()
+    out = runner.invoke(cli, ["edxml", "show", str(path)])
+    assert out.exit_code == 0, out.output
+    for text in ("03 Đã tiếp nhận", "vào sổ văn bản đến số 1254", "Lê Thị Bích (Phòng Hành chính - Tổ chức)",
+                 "0912345678", "bichlt@quangtri.gov.vn", "2015-10-01T08:30:15+07:00",
+                 "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT", "000.00.00.H47"):
+        assert text in out.output, (text, out.output)
+    assert "[error]" not in out.output
+    en = runner.invoke(cli, ["--lang", "en", "edxml", "show", str(path)])
+    assert "Staff:" in en.output and "03 ACCEPTED" in en.output
+    data = runner.invoke(cli, ["edxml", "show", "--json", str(path)])
+    assert data.exit_code == 0, data.output
+    import json
+
+    shown = json.loads(data.stdout)
+    assert shown["code"] == "03" and shown["name"] == "Đã tiếp nhận"
+    assert shown["timestamp"] == "2015-10-01T08:30:15+07:00"
+    assert shown["staff"]["staff"] == "Lê Thị Bích" and shown["description"].endswith("số 1254")
+    assert shown["response_for"]["document_id"] == "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT"
+    valid = runner.invoke(cli, ["edxml", "validate", str(path)])
+    assert valid.exit_code == 0, valid.output
+
+
+@pytest.mark.parametrize("shape", [None, "sdk", "status-element"])
+def test_status_command_shapes_round_trip_through_show_json(shape: str | None, tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from edoc.cli import cli
+    from edoc.model import StatusMessage, from_data
+
+    runner = CliRunner()
+    (tmp_path / "m.edxml").write_bytes(JAVA_SDK)
+    args = ["edxml", "status", str(tmp_path / "m.edxml"), "--code", "02", "--description", "Sai địa chỉ",
+            "--from-organ", "000.00.00.H47", "--staff", "Lê Thị Bích", "--department", "Văn thư",
+            "--mobile", "0912345678", "--email", "bichlt@quangtri.gov.vn", "-o", str(tmp_path / "s.edxml")]
+    res = runner.invoke(cli, args + (["--shape", shape] if shape else []))
+    assert res.exit_code == 0, res.output
+    written = (tmp_path / "s.edxml").read_bytes()
+    assert (b"<edXML:Status>" in written) is (shape == "status-element")
+    assert (b"<edXML:StatusCode>02</edXML:StatusCode>" in written)
+    shown = runner.invoke(cli, ["edxml", "show", "--json", str(tmp_path / "s.edxml")])
+    assert shown.exit_code == 0, shown.output
+    status = from_data(StatusMessage, json.loads(shown.stdout))
+    assert status == read_edxml(written).status
+    assert status.code is StatusCode.REJECTED and status.description == "Sai địa chỉ"
+    assert status.staff is not None and status.staff.mobile == "0912345678"
+    assert status.response_for.document_id == "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT"
+    from edoc.edxml import StatusShape, status_bytes
+
+    for other in StatusShape:  # the JSON of either shape is the same status
+        assert read_edxml(status_bytes(status, shape=other)).status == status
+    assert runner.invoke(cli, ["edxml", "validate", str(tmp_path / "s.edxml")]).exit_code == 0
+
+
+@pytest.mark.parametrize("command", ["show", "validate"])
+def test_doubled_start_tag_is_one_located_error(command: str, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from edoc.cli import main
+
+    data = SDK_STATUS.replace(b"<edXML:MessageHeader>", b"<edXML:MessageHeader>\n<edXML:MessageHeader>", 1)
+    path = tmp_path / "bad.edxml"
+    path.write_bytes(data)
+    with pytest.raises(MalformedFile) as info:
+        read_edxml(data)
+    assert info.value.line is not None and info.value.line > 5
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--lang", "en", "edxml", command, str(path)])
+    assert exit_info.value.code == MalformedFile.exit_code
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert text.count(f"line {info.value.line}") == 1, text
+    assert "Traceback" not in text and "[error]" not in text and out.out == ""

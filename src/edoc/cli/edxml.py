@@ -3,7 +3,8 @@
 - ``edoc edxml build DOC.(json|yaml) [--attach FILE]... [--zip-attachments] -o OUT.edxml``
 - ``edoc edxml show FILE.edxml [--json] [--extract DIR]``
 - ``edoc edxml validate FILE.edxml [--json]`` (exit 0 valid, 1 with findings of severity error)
-- ``edoc edxml status FILE.edxml --code 03 [--description …] [--from-organ ORGANID] -o STATUS.edxml``
+- ``edoc edxml status FILE.edxml --code 03 [--description …] [--from-organ ORGANID] [--staff NAME …]
+  [--shape sdk|status-element] -o STATUS.edxml``
 
 The JSON of ``show --json`` is the document form ``build`` reads, so a received message can be read, edited
 and rebuilt; with ``--extract`` its attachments point at the extracted files.
@@ -86,7 +87,14 @@ def _show_text(ctx: click.Context, result: object) -> None:
         code = s.raw_code or s.code.value
         line("Trạng thái", "Status", f"{code} {s.code.name_vi if not en else s.code.name}")
         line("Mô tả", "Description", s.description)
+        if s.staff is not None:
+            staff = s.staff
+            who = staff.staff + (f" ({staff.department})" if staff.department else "") if staff.staff \
+                else staff.department
+            line("Cán bộ xử lý", "Staff", ", ".join(filter(None, (who, staff.mobile, staff.email))))
         line("Thời điểm", "Time", s.timestamp.isoformat() if s.timestamp else "")
+        if result.status_shape is not None:
+            line("Dạng", "Shape", result.status_shape.value)
     else:
         d = result.document
         assert d is not None
@@ -170,13 +178,25 @@ def validate_cmd(ctx: click.Context, message: Path, as_json: bool) -> None:
 @click.option("--from-organ", "from_organ", default=None,
               help=tr("OrganId của cơ quan báo trạng thái (mặc định: nơi nhận đầu tiên của thông điệp).",
                       "OrganId of the body reporting (default: the message's first recipient)."))
+@click.option("--staff", default="", help=tr("Tên cán bộ xử lý (StaffInfo/Staff).",
+                                              "Name of the clerk handling it (StaffInfo/Staff)."))
+@click.option("--department", default="", help=tr("Đơn vị của cán bộ (StaffInfo/Department).",
+                                                   "The clerk's department (StaffInfo/Department)."))
+@click.option("--mobile", default="", help=tr("Số di động của cán bộ.", "The clerk's mobile number."))
+@click.option("--email", default="", help=tr("Thư điện tử của cán bộ.", "The clerk's e-mail address."))
+@click.option("--shape", type=click.Choice(["sdk", "status-element"]), default="sdk", show_default=True,
+              help=tr("sdk: trạng thái trong MessageHeader như SDK của trục liên thông quốc gia (bên nhận đọc "
+                      "dạng này); status-element: phần tử edXML:Status.",
+                      "sdk: the status inside MessageHeader, as the national-axis SDK writes it (what "
+                      "receivers parse); status-element: an edXML:Status element."))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help=tr("Tệp .edxml trạng thái cần ghi.", "The status .edxml file to write."))
 @click.pass_context
-def status(ctx: click.Context, message: Path, code: str, description: str, from_organ: str | None,
-           output: Path) -> None:
+def status(ctx: click.Context, message: Path, code: str, description: str, from_organ: str | None, staff: str,
+           department: str, mobile: str, email: str, shape: str, output: Path) -> None:
     from edoc.edxml import read_edxml, status_for, write_status
     from edoc.edxml.findings import check_organ_id
+    from edoc.model import StaffInfo
 
     if from_organ is not None and check_organ_id(from_organ):
         msg = check_organ_id(from_organ)
@@ -186,7 +206,9 @@ def status(ctx: click.Context, message: Path, code: str, description: str, from_
     sender: object = from_organ
     if from_organ is not None and result.document is not None:
         sender = next((r for r in result.document.recipients if r.organ_id == from_organ), from_organ)
-    st = status_for(result, code, description=description, sender=sender)  # type: ignore[arg-type]
-    write_status(st, output)
+    clerk = StaffInfo(department=department, staff=staff, email=email, mobile=mobile) \
+        if staff or department or mobile or email else None
+    st = status_for(result, code, description=description, sender=sender, staff=clerk)  # type: ignore[arg-type]
+    write_status(st, output, shape=shape)
     click.echo(_t(ctx, f"Đã ghi {output} (trạng thái {st.code.value} {st.code.name_vi} cho {result.document_id})",
                   f"Wrote {output} (status {st.code.value} {st.code.name} for {result.document_id})"))

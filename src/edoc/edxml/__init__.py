@@ -4,7 +4,8 @@ Write document messages (new, revoke, update, replace) and status messages, byte
 streamed raw or zipped; read real-world messages tolerantly, streaming attachments to disk, with a list of
 findings instead of failures; validate against our XSD and the national rules. See ``docs/edxml.md``.
 
-- :func:`write_edxml` / :func:`edxml_bytes`, :func:`write_status` / :func:`status_bytes`, :func:`status_for`
+- :func:`write_edxml` / :func:`edxml_bytes`, :func:`write_status` / :func:`status_bytes` (:class:`StatusShape`),
+  :func:`status_for`
 - :func:`read_edxml` → :class:`ReadResult` (``document`` or ``status``, ``findings``, ``attachments``)
 - :func:`validate` → list of :class:`Finding`
 """
@@ -14,6 +15,7 @@ from edoc.edxml.reader import AttachmentInfo, ReadLimits, ReadResult, read_edxml
 from edoc.edxml.schema import schema, validate
 from edoc.edxml.writer import (
     NS,
+    StatusShape,
     document_problems,
     edxml_bytes,
     edxml_subset,
@@ -31,6 +33,7 @@ __all__ = [
     "ReadLimits",
     "ReadResult",
     "Severity",
+    "StatusShape",
     "ZipLimits",
     "document_problems",
     "edxml_bytes",

@@ -50,7 +50,7 @@ from edoc.edxml.findings import (
     parse_date,
     parse_timestamp,
 )
-from edoc.edxml.writer import NS, guess_content_type
+from edoc.edxml.writer import NS, StatusShape, guess_content_type
 from edoc.edxml.zipsafe import ZipLimits, checked_entries, expand_entry, open_zip, safe_file_name
 from edoc.errors import EdocError, HostileInput, InvalidInput, MalformedFile, ResourceError
 from edoc.model import (
@@ -141,7 +141,8 @@ class ReadResult:
     """What :func:`read_edxml` found: the document (or the status), the findings and the attachments.
 
     ``document_id`` is the DocumentId exactly as written in the message (for a status message, the one it
-    answers), so a status or revoke message can repeat it byte for byte.
+    answers), so a status or revoke message can repeat it byte for byte. ``status_shape`` says how a status
+    message carried its status (the same :class:`~edoc.model.StatusMessage` either way).
     """
 
     document: Document | None
@@ -149,6 +150,7 @@ class ReadResult:
     findings: tuple[Finding, ...]
     attachments: tuple[AttachmentInfo, ...]
     document_id: str
+    status_shape: StatusShape | None = None
 
     @property
     def message(self) -> Document | StatusMessage:
@@ -827,7 +829,7 @@ class _Interpreter:
             self.add("number-format", (f"Direction {direction_text!r} is not true or false",
                                        f"Direction {direction_text!r} không phải true hoặc false"),
                      self.kid(other, "Direction"))
-        trace_list = self.kid(header, "TraceHeaderList")
+        trace_list = self.kid(header, "TraceHeaderList", required=True)
         trace = []
         for th in self.kids(trace_list, "TraceHeader"):
             trace.append(TraceHeader(organ_id=self.organ_id(th), timestamp=self.timestamp(th, "Timestamp")))
@@ -866,8 +868,19 @@ class _Interpreter:
         return doc, doc_id
 
     def status(self, node: _Node) -> tuple[StatusMessage, str]:
+        """The status of either shape: ``node`` is the SDK's ``MessageHeader`` or the ``Status`` element; both
+        hold the same children, in an order the writers do not agree on."""
+        for name in ("From", "ResponseFor", "StaffInfo", "StatusCode", "Description", "Timestamp"):
+            extra = self.kids(node, name)[1:]
+            if extra:
+                self.add("duplicate-element", (f"more than one {name} in the status",
+                                               f"Có nhiều hơn một phần tử {name} trong thông điệp trạng thái"),
+                         extra[0])
         rf_node = self.kid(node, "ResponseFor", required=True)
         rf = self.response_for(rf_node) if rf_node is not None else ResponseFor()
+        if rf_node is not None and not rf.document_id:  # receivers key on it
+            self.text(rf_node, "DocumentId", required=True)
+        self.kid(node, "Timestamp", required=True)
         raw = self.text(node, "StatusCode", required=True)
         code = StatusCode.UNKNOWN
         known = {m.value: m for m in StatusCode if m is not StatusCode.UNKNOWN}
@@ -885,6 +898,10 @@ class _Interpreter:
             timestamp=self.timestamp(node, "Timestamp"), staff=self.staff(self.kid(node, "StaffInfo")),
             raw_code=raw if code is StatusCode.UNKNOWN or raw != code.value else "",
         )
+        if code in (StatusCode.REJECTED, StatusCode.RECALL_REFUSED) and not status.description.strip():
+            self.add("status-reason", (f"status {code.value} ({code.name_vi}) gives no reason in Description",
+                                       f"Trạng thái {code.value} ({code.name_vi}) không nêu lý do trong Description"),
+                     self.kid(node, "Description") or node, Severity.WARNING)
         return status, rf.document_id
 
 
@@ -1093,14 +1110,19 @@ def _read(source: str | Path | bytes | IO[bytes], extract_to: str | Path | None,
             interp.signature(header)
             document: Document | None = None
             status: StatusMessage | None = None
-            if mh is not None:
+            shape: StatusShape | None = None
+            infos: list[AttachmentInfo] = []
+            if mh is not None and mh.kids("StatusCode"):  # the SDK's status: inside MessageHeader
+                status, doc_id = interp.status(mh)
+                shape = StatusShape.SDK
+            elif mh is not None:
                 document, doc_id = interp.document(header, mh)
                 infos, models = _attachments(interp, root, envelope, target, folder, limits, created)
                 if models:
                     document = document.replace(attachments=tuple(models))
             elif st is not None:
                 status, doc_id = interp.status(st)
-                infos = []
+                shape = StatusShape.STATUS_ELEMENT
             else:
                 raise MalformedFile("the header has neither a MessageHeader nor a Status", path=path,
                                     line=header.line, message_vi="Phần đầu thông điệp không có MessageHeader "
@@ -1118,7 +1140,7 @@ def _read(source: str | Path | bytes | IO[bytes], extract_to: str | Path | None,
             payload.discard()
     findings = tuple(sorted(interp.findings, key=lambda f: f.line or 0))  # document order (stable)
     result = ReadResult(document=document, status=status, findings=findings,
-                        attachments=tuple(infos), document_id=doc_id)
+                        attachments=tuple(infos), document_id=doc_id, status_shape=shape)
     return result, root
 
 

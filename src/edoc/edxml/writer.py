@@ -24,6 +24,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import IO
 
@@ -45,7 +46,8 @@ from edoc.model import (
     TraceHeader,
 )
 
-__all__ = ["NS", "write_edxml", "edxml_bytes", "write_status", "status_bytes", "status_for", "document_problems"]
+__all__ = ["NS", "StatusShape", "write_edxml", "edxml_bytes", "write_status", "status_bytes", "status_for",
+           "document_problems"]
 
 #: The edXML namespace (QCVN 102:2016), bound as the root's default and to the prefix ``edXML``.
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
@@ -57,6 +59,30 @@ _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
 _AUTHORITY_RE = re.compile(r"^(TM|KT|Q|TL|TUQ)\.(?:\s+|$)")
 
 Target = str | Path | IO[bytes]
+
+
+class StatusShape(Enum):
+    """How a status message is written (edXML spec section 6); the reader accepts both.
+
+    - ``SDK``: the status inside ``edXMLHeader/MessageHeader`` (``From``, ``ResponseFor``, ``StaffInfo``,
+      ``StatusCode``, ``Description``, ``Timestamp``), as the national-axis SDK writes it and receivers on the
+      axis parse it: the default.
+    - ``STATUS_ELEMENT``: an ``edXMLHeader/Status`` element with the same children.
+    """
+
+    SDK = "sdk"
+    STATUS_ELEMENT = "status-element"
+
+    @classmethod
+    def parse(cls, value: object, *, field: str | None = "shape") -> StatusShape:
+        """A member from itself or its value (``sdk``, ``status-element``)."""
+        if isinstance(value, cls):
+            return value
+        for member in cls:
+            if value == member.value or value == member.name:
+                return member
+        raise InvalidInput(f"unknown status message shape {value!r} (sdk or status-element)", field=field,
+                           message_vi=f"Dạng thông điệp trạng thái {value!r} không hợp lệ (sdk hoặc status-element)")
 
 
 # -- the serializer -------------------------------------------------------------------------------------
@@ -140,12 +166,15 @@ def _organ(out: _Out, name: str, organ: Organ, field: str) -> None:
         out.leaf(_P + "Website", organ.website, f"{field}.website")
 
 
-def _staff(out: _Out, staff: StaffInfo, field: str) -> None:
+def _staff(out: _Out, staff: StaffInfo, field: str, *, mobile_first: bool = False) -> None:
+    """``StaffInfo``: Department, Staff, Email, Mobile in the business block (spec section 3); the SDK's
+    status messages put Mobile before Email (section 6)."""
     with out.element(_P + "StaffInfo"):
         out.leaf(_P + "Department", staff.department, f"{field}.department")
         out.leaf(_P + "Staff", staff.staff, f"{field}.staff")
-        out.leaf(_P + "Email", staff.email, f"{field}.email")
-        out.leaf(_P + "Mobile", staff.mobile, f"{field}.mobile")
+        contacts = [("Email", staff.email, "email"), ("Mobile", staff.mobile, "mobile")]
+        for name, value, key in reversed(contacts) if mobile_first else contacts:
+            out.leaf(_P + name, value, f"{field}.{key}")
 
 
 def _response_for(out: _Out, rf: ResponseFor, field: str) -> None:
@@ -463,36 +492,51 @@ def edxml_bytes(doc: Document, *, zip_attachments: bool = False, check: bool = T
 # -- status messages ------------------------------------------------------------------------------------
 
 
-def _write_status(fh: IO[bytes], status: StatusMessage) -> None:
+def _write_status(fh: IO[bytes], status: StatusMessage, shape: StatusShape) -> None:
     out = _Out(fh)
     _prologue(out)
-    with out.element(_P + "edXMLEnvelope"), out.element(_P + "edXMLHeader"), out.element(_P + "Status"):
-        _response_for(out, status.response_for, "response_for")
-        _organ(out, "From", status.sender, "sender")
-        code = status.raw_code if status.code is StatusCode.UNKNOWN and status.raw_code else status.code.value
-        out.leaf(_P + "StatusCode", code, "code")
-        out.leaf(_P + "Description", status.description, "description")
-        out.leaf(_P + "Timestamp", _timestamp(status.timestamp), "timestamp")
-        if status.staff is not None:
-            _staff(out, status.staff, "staff")
+    code = status.raw_code if status.code is StatusCode.UNKNOWN and status.raw_code else status.code.value
+    with out.element(_P + "edXMLEnvelope"), out.element(_P + "edXMLHeader"):
+        if shape is StatusShape.SDK:  # the order of the SDK's example output
+            with out.element(_P + "MessageHeader"):
+                _organ(out, "From", status.sender, "sender")
+                _response_for(out, status.response_for, "response_for")
+                if status.staff is not None:
+                    _staff(out, status.staff, "staff", mobile_first=True)
+                out.leaf(_P + "StatusCode", code, "code")
+                out.leaf(_P + "Description", status.description, "description")
+                out.leaf(_P + "Timestamp", _timestamp(status.timestamp), "timestamp")
+        else:
+            with out.element(_P + "Status"):
+                _response_for(out, status.response_for, "response_for")
+                _organ(out, "From", status.sender, "sender")
+                out.leaf(_P + "StatusCode", code, "code")
+                out.leaf(_P + "Description", status.description, "description")
+                out.leaf(_P + "Timestamp", _timestamp(status.timestamp), "timestamp")
+                if status.staff is not None:
+                    _staff(out, status.staff, "staff")
     out.close("edXML")
 
 
-def write_status(status: StatusMessage, target: Target) -> None:
+def write_status(status: StatusMessage, target: Target, *, shape: StatusShape | str = StatusShape.SDK) -> None:
     """Write an edXML status message to ``target`` (a path, written atomically, or a binary file).
 
-    :raises InvalidInput: for text XML cannot carry.
+    :param shape: :attr:`StatusShape.SDK` (default: inside ``MessageHeader``, as the national-axis SDK writes
+        it) or :attr:`StatusShape.STATUS_ELEMENT` (an ``edXML:Status`` element); also ``"sdk"`` /
+        ``"status-element"``.
+    :raises InvalidInput: for text XML cannot carry, or an unknown shape.
     """
     if not isinstance(status, StatusMessage):
         raise TypeError(f"status must be a StatusMessage, not {type(status).__name__}")
+    kind = StatusShape.parse(shape)
     with _sink(target) as fh:
-        _write_status(fh, status)
+        _write_status(fh, status, kind)
 
 
-def status_bytes(status: StatusMessage) -> bytes:
+def status_bytes(status: StatusMessage, *, shape: StatusShape | str = StatusShape.SDK) -> bytes:
     """The status message as bytes (see :func:`write_status`)."""
     buf = io.BytesIO()
-    write_status(status, buf)
+    write_status(status, buf, shape=shape)
     return buf.getvalue()
 
 
@@ -512,6 +556,7 @@ def status_for(
     :param sender: the body reporting (an :class:`Organ` or an OrganId); default: the first recipient.
     :param timestamp: default: now, Vietnam time, to the second (the model then carries it, so writing the
         status again gives the same bytes).
+    :param staff: the clerk handling it (``StaffInfo``: department, name, mobile, e-mail).
     """
     from edoc.edxml.reader import ReadResult
 

@@ -1,7 +1,9 @@
 """Load and save the model as JSON or YAML, with field-by-field validation errors.
 
 The document form is plain data: enums by member name (Vietnamese names and national codes are accepted on
-load), dates ``YYYY-MM-DD``, times ISO 8601, content blocks as objects with a ``kind``. Unknown keys and
+load), except status codes, written as their two-digit national code (``"02"``) with the status's Vietnamese
+``name`` beside it (read back as a check); dates ``YYYY-MM-DD``, times ISO 8601, content blocks as objects
+with a ``kind``. Unknown keys and
 wrong types are reported together in one :class:`~edoc.errors.ValidationError` whose ``problems`` name each
 field (``signer.full_name``, ``content[3].text``).
 """
@@ -21,6 +23,7 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 
 from edoc.errors import InvalidInput, MalformedFile, Problem, ResourceError, ValidationError
 from edoc.model.document import Block, Document, Heading, Paragraph, Point, StatusMessage, Table
+from edoc.model.vocab import StatusCode
 
 __all__ = ["from_data", "to_data", "load_document", "save_document", "loads_document", "dumps_document"]
 
@@ -160,6 +163,11 @@ def _dataclass(cls: type[T], value: Any, where: str, problems: _Problems, base: 
         if key not in fields:
             if key == "kind" and "kind" in hints:
                 continue
+            if key == "name" and cls is StatusMessage:  # derived from the code: checked, not stored
+                code = _convert(StatusCode, value.get("code", StatusCode.ARRIVED.value), sub, _Problems(), None)
+                if code is not None and raw not in (code.name_vi, code.name):
+                    problems.add(sub, f"{raw!r} is not the name of status {code.value} ({code.name_vi})")
+                continue
             problems.add(sub, "unknown field")
             continue
         converted = _convert(hints[key], raw, sub, problems, base)
@@ -194,10 +202,16 @@ def _plain(value: Any, *, base: Path | None) -> Any:
                 out["kind"] = v
                 continue
             default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+            if isinstance(value, StatusMessage) and f.name == "code":  # always there, with its name
+                out["code"] = v.value
+                out["name"] = v.name_vi
+                continue
             if v == default:
                 continue
             out[f.name] = _plain(v, base=base)
         return out
+    if isinstance(value, StatusCode):
+        return value.value
     if isinstance(value, Enum):
         return value.name
     if isinstance(value, (tuple, list)):
