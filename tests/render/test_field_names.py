@@ -24,7 +24,8 @@ def test_partial_names_have_no_periods_and_qualified_names_stay(tmp_path: Path) 
     for ref in PdfReader(out).trailer["/Root"]["/AcroForm"]["/Fields"]:
         _walk(ref, names)
     assert names and not any("." in n for n in names), names
-    assert {p.field for p in find_places(out)} == {"edoc.number", "edoc.date", "edoc.sig.person", "edoc.sig.agency"}
+    assert {p.field for p in find_places(out)} == {"edoc.number", "edoc.date", "edoc.sig.person", "edoc.sig.agency",
+                                                   "edoc.ref1.number", "edoc.ref1.date"}
 
 
 def test_pyhanko_sees_the_two_signature_fields(tmp_path: Path) -> None:

@@ -166,7 +166,9 @@ def _from_edxml(path: Path, sidecar: dict[str, str]) -> DocumentMeta:
 
 #: Largest associated edXML file read from a PDF for its metadata.
 MAX_EMBEDDED_EDXML = 16 * 1024 * 1024
-_NUMBER_RE = re.compile(r"Số\s*:\s*(\d{1,7})?\s*/\s*([0-9A-Za-zÀ-ỹĐđ][0-9A-Za-zÀ-ỹĐđ./\-]*)")
+# "Số: 05/QĐ-UBND"; on a page rendered by edoc before numbering, "Số:" and the number are printed by the
+# number field, and the page itself begins the line with "/QĐ-UBND"
+_NUMBER_RE = re.compile(r"(?:Số\s*:\s*(\d{1,11})?\s*|^[ \t]*)/\s*([0-9A-Za-zÀ-ỹĐđ][0-9A-Za-zÀ-ỹĐđ./\-]*)", re.M)
 _DATE_RE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
 
 

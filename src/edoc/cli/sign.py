@@ -186,23 +186,25 @@ def approve_cmd(ctx: click.Context, /, image: Path, signer_name: str | None, **k
 @click.option("--image", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
               help=tr("Hình con dấu của cơ quan (PNG màu đỏ, nền trong suốt).",
                       "The agency seal (red PNG with transparency)."))
-@click.option("--number", type=click.IntRange(1), required=True,
-              help=tr("Số văn bản (nhiều tệp: số của tệp đầu, rồi tăng 1 theo thứ tự đã cho).",
-                      "Document number (with several inputs: the first, then +1 each, in the given order)."))
+@click.option("--number", type=click.IntRange(1), default=None,
+              help=tr("Số văn bản (nhiều tệp: số của tệp đầu, rồi tăng 1 theo thứ tự đã cho); bỏ trống khi văn "
+                      "bản đã in sẵn số.",
+                      "Document number (with several inputs: the first, then +1 each, in the given order); left out "
+                      "when the document already prints its number."))
 @click.option("--date", "date_", type=click.DateTime(["%Y-%m-%d"]),
               help=tr("Ngày ban hành (mặc định: hôm nay).", "Date of issue (default: today)."))
 @click.option("--seal-mm", type=click.FloatRange(5, 80),
               help=tr("Chiều rộng thật của con dấu, mm (mặc định: theo DPI của PNG).",
                       "Real width of the seal in mm (default: PNG DPI)."))
 @click.pass_context
-def issue_cmd(ctx: click.Context, /, image: Path, number: int, date_: dt.datetime | None, seal_mm: float | None,
-              **kw: Any) -> None:
+def issue_cmd(ctx: click.Context, /, image: Path, number: int | None, date_: dt.datetime | None,
+              seal_mm: float | None, **kw: Any) -> None:
     from edoc.sign import PreparedImage, issue
     from edoc.sign.acts import seal_width_mm
 
     act = functools.partial(issue, seal=PreparedImage.load(image), date=date_.date() if date_ else None,
                             seal_mm=seal_mm or seal_width_mm(image))
-    _run(ctx, act, options=lambda i: {"number": number + i}, **kw)
+    _run(ctx, act, options=lambda i: {"number": None if number is None else number + i}, **kw)
 
 
 @sign.command("appendix", help=tr(
@@ -211,11 +213,15 @@ def issue_cmd(ctx: click.Context, /, image: Path, number: int, date_: dt.datetim
 @_common
 @click.option("--main-number", required=True, help=tr("Số và ký hiệu của văn bản chính, ví dụ 05/QĐ-UBND.",
                       "Number and notation of the main document, e.g. 05/QĐ-UBND."))
+@click.option("--main-date", "main_date", type=click.DateTime(["%Y-%m-%d"]),
+              help=tr("Ngày ban hành văn bản chính (mặc định: hôm nay).",
+                      "Date of issue of the main document (default: today)."))
 @click.pass_context
-def appendix_cmd(ctx: click.Context, /, main_number: str, **kw: Any) -> None:
+def appendix_cmd(ctx: click.Context, /, main_number: str, main_date: dt.datetime | None, **kw: Any) -> None:
     from edoc.sign import appendix
 
-    _run(ctx, functools.partial(appendix, main_number=main_number), **kw)
+    _run(ctx, functools.partial(appendix, main_number=main_number,
+                                main_date=main_date.date() if main_date else None), **kw)
 
 
 @sign.command("copy", help=tr(

@@ -20,6 +20,7 @@ from edoc.model.document import (
     StatusMessage,
     Table,
     TraceHeader,
+    format_date,
     format_document_id,
     format_number_line,
     format_place_date,
@@ -47,7 +48,8 @@ from edoc.model.vocab import (
 __all__ = [
     "ORGAN_ID_RE", "VIETNAM_TZ", "Appendix", "Attachment", "Block", "Business", "Document", "Heading",
     "Organ", "Paragraph", "Point", "ReceiverChange", "ReplacementInfo", "ResponseFor", "Signer", "StaffInfo",
-    "StatusMessage", "Table", "TraceHeader", "format_document_id", "format_number_line", "format_place_date",
+    "StatusMessage", "Table", "TraceHeader", "format_date", "format_document_id", "format_number_line",
+    "format_place_date",
     "nfc", "dumps_document", "from_data", "load_document", "loads_document", "save_document", "to_data",
     "Authority", "BusinessType", "DocumentType", "HeadingLevel", "Priority", "Secrecy", "StatusCode",
     "SteeringType",

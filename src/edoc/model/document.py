@@ -48,6 +48,7 @@ __all__ = [
     "StatusMessage",
     "ORGAN_ID_RE",
     "format_number_line",
+    "format_date",
     "format_place_date",
     "format_document_id",
     "nfc",
@@ -419,17 +420,27 @@ def format_number_line(number: int | None, notation: str) -> str:
     return nfc(f"Số: {num}/{notation}")
 
 
-def format_place_date(place: str, when: dt.date | None) -> str:
-    """``Thuận Nam, ngày 05 tháng 01 năm 2026``: day below 10 padded, months 1 and 2 padded (Decree 30).
+def format_date(when: dt.date | None, *, year: int | None = None) -> str:
+    """The date as Decree 30 prints it: ``ngày 05 tháng 01 năm 2026``, ``ngày 28 tháng 9 năm 2026``.
 
-    Months 3–12 are written without padding (``tháng 3``, ``tháng 12``), as the decree's examples do.
-    While undated, the day and month are left blank for the clerk: ``ngày    tháng    năm 2026``.
+    The day below 10 and the months 1 and 2 are padded with a zero; months 3–12 are not (Appendix I, box 4,
+    and the decree's examples). This is the one formatter for every printed date: page 1, the appendix
+    headings, and the values the issuance act writes.
+
+    While undated (``when`` is ``None``) the day and month are left blank for the clerk:
+    ``ngày   tháng   năm 2026`` (``year``, default the current year in Vietnam).
     """
     if when is None:
-        year = dt.datetime.now(VIETNAM_TZ).year
-        return nfc(f"{place}, ngày     tháng     năm {year}")
+        year = year if year is not None else dt.datetime.now(VIETNAM_TZ).year
+        return f"ngày   tháng   năm {year}"
     month = f"{when.month:02d}" if when.month <= 2 else str(when.month)
-    return nfc(f"{place}, ngày {when.day:02d} tháng {month} năm {when.year}")
+    return f"ngày {when.day:02d} tháng {month} năm {when.year}"
+
+
+def format_place_date(place: str, when: dt.date | None) -> str:
+    """``Thuận Nam, ngày 05 tháng 01 năm 2026`` (see :func:`format_date`); blanks while undated."""
+    date = format_date(when)
+    return nfc(f"{place}, {date}") if place else date
 
 
 def format_document_id(organ_id: str, when: dt.date | None, number: int | None, notation: str) -> str:

@@ -28,7 +28,7 @@ from fpdf.fonts import SubsetMap, TTFFont
 
 from edoc.pdf.fonts import STYLES, FontFace
 
-__all__ = ["PreparedFonts", "BASE_CHARSET", "clone_font"]
+__all__ = ["PreparedFonts", "BASE_CHARSET", "clone_font", "font_resource_name"]
 
 #: Characters prepared for every batch: ASCII, Latin-1, the Vietnamese letters, common punctuation.
 BASE_CHARSET: frozenset[int] = frozenset(
@@ -82,6 +82,17 @@ def clone_font(proto: TTFFont, data: bytes, index: int) -> TTFFont:
     font._hbfont = None
     font.subset = SubsetMap(font)
     return font
+
+
+def font_resource_name(pdf: FPDF, family: str, style: str) -> str:
+    """The name (``/F3``) under which fpdf2 lists a font of ``pdf`` in the page resources.
+
+    fpdf2 names a font ``/F{font.i}`` when it sets it on a page (``FPDF._set_font_for_page``).
+    """
+    font = pdf.fonts.get(f"{family.lower()}{style.upper()}")
+    if font is None or not isinstance(getattr(font, "i", None), int):  # pragma: no cover - fpdf2 upgrade
+        raise RuntimeError(f"fpdf2 has no font {family} {style!r} with an index: update edoc.pdf._fpdf")
+    return f"/F{font.i}"
 
 
 @dataclass

@@ -5,7 +5,11 @@ first XMP packet. This step adds what fpdf2 cannot:
 
 - the reserved places as empty form fields (signature fields ``/FT /Sig`` for boxes 7c and 8, text fields
   for the number and the date), each widget with the print flag and an appearance dictionary holding only
-  ``/N`` (PDF/A-2 6.3.2/6.3.3), no ``NeedAppearances`` (6.4.1);
+  ``/N`` (PDF/A-2 6.3.2/6.3.3), no ``NeedAppearances`` (6.4.1). What an empty text field shows in a draft
+  (``ngày   tháng   năm 2026``, the label ``Số:``) is drawn by fpdf2 on scratch pages after the document, with
+  the document's own fonts; here each scratch page becomes the form XObject of its widgets' appearance and
+  is removed. Text fields are read-only (filled by the issuance act, not by hand), name the document's
+  regular or italic font in ``/DA`` (``/EdocF0``, ``/EdocF1`` in ``/DR``) and their alignment in ``/Q``;
 - for PDF/A-3b, the associated files the factur-x way: an ``/EmbeddedFile`` stream with ``/Subtype`` and
   ``/Params`` (``Size``, ``CreationDate``, ``ModDate``, ``CheckSum``), a file specification with ``/F``,
   ``/UF``, ``/Desc`` and ``/AFRelationship``, listed in the ``/EmbeddedFiles`` name tree and in the
@@ -39,7 +43,13 @@ from pypdf.generic import (
 
 from edoc.pdf.places import FIELD_AGENCY, FIELD_PERSON, ReservedPlace
 
-__all__ = ["Associated", "DocInfo", "finish_pdf"]
+__all__ = ["Associated", "DocInfo", "FieldLook", "finish_pdf"]
+
+#: resource names of the fonts in the form's ``/DR`` that text fields name in ``/DA``
+FONT_REGULAR = "/EdocF0"
+FONT_ITALIC = "/EdocF1"
+#: widget key of the label a text field prints before its value (``Số: ``)
+LABEL_KEY = "/EdocLabel"
 
 EDOC_NS = "https://edoc.invalid/ns/pdf/1.0/"
 
@@ -66,6 +76,23 @@ class DocInfo:
     created: dt.datetime
     document_id: str
     language: str = "vi-VN"
+
+
+@dataclass(frozen=True)
+class FieldLook:
+    """How a reserved text field's widget prints: style, alignment, and the draft's appearance.
+
+    :param italic: the value is set in italic (``/DA`` names :data:`FONT_ITALIC`).
+    :param right: the value ends at the right edge of the widget (``/Q 2``: the number before ``/``).
+    :param scratch: index of the scratch page whose content is the empty field's appearance, and the box
+        on it (points) that the widget shows; ``None``: the empty field shows nothing.
+    :param label: printed before the value (``Số: ``), kept in the widget as ``/EdocLabel``.
+    """
+
+    italic: bool = False
+    right: bool = False
+    scratch: tuple[int, tuple[float, float, float, float]] | None = None
+    label: str = ""
 
 
 def _pdf_date(when: dt.datetime) -> str:
@@ -172,18 +199,39 @@ def _field_node(writer: PdfWriter, top: ArrayObject, nodes: dict[str, Dictionary
     return parent, parent_ref
 
 
-def _add_fields(writer: PdfWriter, places: Sequence[ReservedPlace]) -> None:
-    """Reserved places as form fields. Names such as ``edoc.sig.person`` are written as the hierarchy
-    edoc → sig → person: a partial field name must not contain a period (ISO 32000-1, 12.7.3.2)."""
+def _draft_appearance(writer: PdfWriter, scratch: dict[int, tuple[bytes, object]], look: FieldLook | None,
+                      w: float, h: float) -> DictionaryObject:
+    if look is None or look.scratch is None:
+        return _empty_appearance(writer, w, h)
+    index, box = look.scratch
+    content, resources = scratch[index]
+    stream = DecodedStreamObject()
+    stream.set_data(content)
+    stream.update({
+        NameObject("/Type"): NameObject("/XObject"),
+        NameObject("/Subtype"): NameObject("/Form"),
+        # the box of the scratch page the widget shows (PDF maps it onto the widget's rectangle)
+        NameObject("/BBox"): ArrayObject([FloatObject(round(v, 3)) for v in box]),
+        NameObject("/Resources"): resources,  # type: ignore[dict-item]
+    })
+    return DictionaryObject({NameObject("/N"): writer._add_object(stream)})
+
+
+def _add_fields(writer: PdfWriter, places: Sequence[ReservedPlace], looks: Sequence[FieldLook | None],
+                scratch: dict[int, tuple[bytes, object]], fonts: dict[str, object]) -> None:
+    """Reserved places as form fields, each field its own widget. Names such as ``edoc.sig.person`` are
+    written as the hierarchy edoc → sig → person: a partial field name must not contain a period (ISO
+    32000-1, 12.7.3.2)."""
     if not places:
         return
     fields = ArrayObject()
     nodes: dict[str, DictionaryObject] = {}
     refs: dict[str, object] = {}
-    for place in places:
+    for place, look in zip(places, looks, strict=True):
         page = writer.pages[place.page]
         x1, y1, x2, y2 = place.rect
         *parents, last = place.field.split(".")
+        text = place.field not in (FIELD_PERSON, FIELD_AGENCY)
         widget = DictionaryObject({
             NameObject("/Type"): NameObject("/Annot"),
             NameObject("/Subtype"): NameObject("/Widget"),
@@ -191,14 +239,19 @@ def _add_fields(writer: PdfWriter, places: Sequence[ReservedPlace]) -> None:
             NameObject("/F"): NumberObject(4),  # Print
             NameObject("/T"): TextStringObject(last),
             NameObject("/P"): page.indirect_reference,
-            NameObject("/AP"): _empty_appearance(writer, x2 - x1, y2 - y1),
+            NameObject("/AP"): _draft_appearance(writer, scratch, look if text else None, x2 - x1, y2 - y1),
         })
-        if place.field in (FIELD_PERSON, FIELD_AGENCY):
-            widget[NameObject("/FT")] = NameObject("/Sig")
-        else:
+        if text:
+            font = FONT_ITALIC if look is not None and look.italic else FONT_REGULAR
             widget[NameObject("/FT")] = NameObject("/Tx")
+            widget[NameObject("/Ff")] = NumberObject(1)  # ReadOnly: filled by the issuance act, not by hand
             widget[NameObject("/V")] = TextStringObject("")
-            widget[NameObject("/DA")] = TextStringObject(f"/Helv {place.font_size:g} Tf 0 g")
+            widget[NameObject("/DA")] = TextStringObject(f"{font} {place.font_size:g} Tf 0 g")
+            widget[NameObject("/Q")] = NumberObject(2 if look is not None and look.right else 0)
+            if look is not None and look.label:
+                widget[NameObject(LABEL_KEY)] = TextStringObject(look.label)
+        else:
+            widget[NameObject("/FT")] = NameObject("/Sig")
         parent, parent_ref = _field_node(writer, fields, nodes, refs, parents)
         if parent is not None:
             widget[NameObject("/Parent")] = parent_ref  # type: ignore[assignment]
@@ -212,9 +265,67 @@ def _add_fields(writer: PdfWriter, places: Sequence[ReservedPlace]) -> None:
     form = DictionaryObject({
         NameObject("/Fields"): fields,
         # SignaturesExist is set by the signer; fields only here. No /NeedAppearances (PDF/A 6.4.1).
-        NameObject("/DA"): TextStringObject("/Helv 0 Tf 0 g"),
+        NameObject("/DA"): TextStringObject(f"{FONT_REGULAR} 0 Tf 0 g"),
     })
+    if fonts:
+        form[NameObject("/DR")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
+            {NameObject(k): v for k, v in fonts.items()})})  # type: ignore[misc]
     writer._root_object[NameObject("/AcroForm")] = writer._add_object(form)
+
+
+def _take_scratch_pages(writer: PdfWriter, count: int) -> dict[int, tuple[bytes, object]]:
+    """The content and resources of the last ``count`` pages (keyed by page index), removed from the file."""
+    out: dict[int, tuple[bytes, object]] = {}
+    total = len(writer.pages)
+    for index in range(total - count, total):
+        page = writer.pages[index]
+        contents = page.get_contents()
+        out[index] = (contents.get_data() if contents is not None else b"", page.raw_get("/Resources"))
+    for index in range(total - 1, total - count - 1, -1):
+        del writer.pages[index]  # type: ignore[attr-defined]  # pypdf's page list supports it
+    return out
+
+
+def _drop_unreachable(writer: PdfWriter) -> None:
+    """Forget the objects nothing reaches any more (the removed scratch pages and their content)."""
+    from pypdf.generic import IndirectObject
+
+    seen: set[int] = set()
+    stack: list[object] = [writer._root_object, writer._info]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, IndirectObject):
+            if obj.idnum in seen:
+                continue
+            seen.add(obj.idnum)
+            stack.append(obj.get_object())
+        elif isinstance(obj, DictionaryObject):
+            stack.extend(obj.values())
+            ref = getattr(obj, "indirect_reference", None)
+            if ref is not None:
+                seen.add(ref.idnum)
+        elif isinstance(obj, ArrayObject):
+            stack.extend(obj)
+    for i, obj in enumerate(writer._objects):
+        if obj is not None and i + 1 not in seen:
+            writer._objects[i] = None
+
+
+def _fonts(writer: PdfWriter, names: dict[str, str]) -> dict[str, object]:
+    """The page fonts fpdf2 named ``/F<n>`` as the form's ``/DR`` entries (``/EdocF0`` → ``/F1``…)."""
+    out: dict[str, object] = {}
+    for page in writer.pages:
+        resources = page.get("/Resources")
+        fonts = resources.get_object().get("/Font") if resources is not None else None
+        if fonts is None:
+            continue
+        fonts = fonts.get_object()
+        for dr_name, page_name in names.items():
+            if dr_name not in out and page_name in fonts:
+                out[dr_name] = fonts.raw_get(page_name)
+        if len(out) == len(names):
+            break
+    return out
 
 
 def _add_associated(writer: PdfWriter, files: Sequence[Associated], when: dt.datetime) -> None:
@@ -261,12 +372,20 @@ def _add_associated(writer: PdfWriter, files: Sequence[Associated], when: dt.dat
 
 
 def finish_pdf(data: bytes, *, part: int, info: DocInfo, places: Sequence[ReservedPlace] = (),
-               files: Sequence[Associated] = ()) -> bytes:
-    """fpdf2's bytes made PDF/A-``part``\\ b with the places as fields and the associated files."""
+               files: Sequence[Associated] = (), looks: Sequence[FieldLook | None] = (), scratch_pages: int = 0,
+               font_names: dict[str, str] | None = None) -> bytes:
+    """fpdf2's bytes made PDF/A-``part``\\ b with the places as fields and the associated files.
+
+    :param looks: per place, how its text field prints (:class:`FieldLook`); default: regular, left, empty.
+    :param scratch_pages: the last pages of ``data`` are scratch pages holding the drafts' appearances.
+    :param font_names: ``/DR`` font name → fpdf2's page font name (``{"/EdocF0": "/F1"}``).
+    """
     reader = PdfReader(io.BytesIO(data))
     file_id = reader.trailer.get("/ID")
     writer = PdfWriter(clone_from=reader)
-    _add_fields(writer, places)
+    scratch = _take_scratch_pages(writer, scratch_pages) if scratch_pages else {}
+    fonts = _fonts(writer, font_names or {})
+    _add_fields(writer, places, list(looks) or [None] * len(places), scratch, fonts)
     _add_associated(writer, files, info.created)
     meta = DecodedStreamObject()
     meta.set_data(_xmp(info, part, files))
@@ -278,6 +397,8 @@ def finish_pdf(data: bytes, *, part: int, info: DocInfo, places: Sequence[Reserv
         "/Creator": "edoc", "/Producer": "edoc (fpdf2, pypdf)",
         "/CreationDate": _pdf_date(info.created), "/ModDate": _pdf_date(info.created),
     })
+    if scratch:
+        _drop_unreachable(writer)
     if file_id is not None:
         writer._ID = ArrayObject([ByteStringObject(bytes(x.original_bytes)) for x in file_id])  # keep fpdf2's
     buf = io.BytesIO()

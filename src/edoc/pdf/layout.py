@@ -8,17 +8,26 @@ converts them to PDF points and turns them into form fields.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from edoc.model.document import Appendix, Block, Document, Heading, Point, Table
+from edoc.model.document import Appendix, Block, Document, Heading, Point, Table, format_code_number, format_date
 from edoc.model.vocab import HeadingLevel
-from edoc.pdf.places import FIELD_AGENCY, FIELD_DATE, FIELD_NUMBER, FIELD_PERSON
+from edoc.pdf.places import (
+    FIELD_AGENCY,
+    FIELD_DATE,
+    FIELD_NUMBER,
+    FIELD_PERSON,
+    baseline_offset,
+    reference_fields,
+)
 
-__all__ = ["Layout", "PAGE_W", "PAGE_H", "PT", "Margins", "MmPlace", "document_texts", "ROMAN"]
+__all__ = ["Layout", "PAGE_W", "PAGE_H", "PT", "Margins", "MmPlace", "Slot", "BREAK", "document_texts", "ROMAN",
+           "vv_line", "NUMBER_CHARS", "WIDEST_DATE"]
 
 PAGE_W = 210.0
 PAGE_H = 297.0
@@ -26,6 +35,14 @@ PAGE_H = 297.0
 PT = 25.4 / 72
 FAMILY = "EdocSerif"
 RED = (200, 0, 0)
+#: characters the number blank holds at the size of its line (edXML ``CodeNumber`` is at most 11)
+NUMBER_CHARS = 11
+#: the number the line of a blank number is centred for (a longer one reaches further left)
+TYPICAL_NUMBER = "0000"
+#: the blank a draft shows between ``Số:`` and ``/`` (em): narrow enough that text readers keep the line
+DRAFT_NUMBER_GAP = 0.6
+#: the widest date the date blank holds (digits have one width in Times-compatible faces)
+WIDEST_DATE = "ngày 00 tháng 00 năm 0000"
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV",
          "XVI", "XVII", "XVIII", "XIX", "XX")
 
@@ -51,6 +68,56 @@ class MmPlace:
     w: float
     h: float
     font_size: float = 0.0
+    #: text style of the line around a text place (``""`` or ``"I"``)
+    style: str = ""
+    #: ``"L"`` or ``"R"``: where the value sits in the place (the number ends at the ``/``)
+    align: str = "L"
+    #: what the empty field shows in a draft (``ngày   tháng   năm 2026``), drawn by its appearance
+    template: str = ""
+    #: where the draft's text starts in the place (mm from its left edge)
+    template_x: float = 0.0
+    #: printed by the field before its value (``Số: ``)
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A blank inside a printed line: the widget of a reserved text field, or (``field`` ``None``) a blank
+    printed as it is (``text`` with its spaces, or nothing).
+
+    :param width: the width the blank takes in the line (mm).
+    :param label: printed by the field with its value (``Số: `` before the number), so that no gap can
+        open between the label and a short value; the draft shows the label alone.
+    :param grow: how far the widget may reach left of ``width`` when the blank begins its line (mm): the
+        line is centred for a typical value and a longer one extends into the free space before it.
+    """
+
+    width: float
+    field: str | None = None
+    text: str = ""
+    align: str = "L"
+    label: str = ""
+    grow: float = 0.0
+
+
+class Break:
+    """A line break in :meth:`Layout.slotted` (when the line has text)."""
+
+
+BREAK = Break()
+_VV_RE = re.compile(r"^\s*(v\s*/\s*v|về\s+việc)(\s*[.:\-–]\s*|\s+|$)", re.IGNORECASE)
+
+
+def vv_line(summary: str) -> str:
+    """Box 5b of a công văn: ``V/v …``, printed once when the summary already starts with it.
+
+    ``V/v``, ``v/v``, ``V / V``, ``V/v:`` and ``Về việc`` at the start are all read as the prefix.
+    """
+    text = summary.strip()
+    m = _VV_RE.match(text)
+    if m:
+        text = text[m.end():].lstrip()
+    return f"V/v {text}" if text else "V/v"
 
 
 def _lines(pdf: FPDF, w: float, text: str) -> list[str]:
@@ -112,7 +179,9 @@ def document_texts(doc: Document) -> Iterator[tuple[str, str, str]]:
     yield "place", doc.place_date_line, "I"
     yield "type", doc.type.value.upper(), "B"
     yield "summary", doc.summary, "B"
-    yield "summary", f"V/v {doc.summary}", ""
+    yield "summary", vv_line(doc.summary), ""
+    yield "date", format_date(None) + WIDEST_DATE, "I"
+    yield "appendix reference", f"(Kèm theo {doc.type.value} số /{doc.notation} của {doc.organ.name})", "I"
     for i, g in enumerate(doc.greeting):
         yield f"greeting[{i}]", f"Kính gửi: - {g};", ""
     for i, block in enumerate(doc.content):
@@ -133,7 +202,7 @@ def document_texts(doc: Document) -> Iterator[tuple[str, str, str]]:
     for line in contact_lines(doc):
         yield "organ.address", line, ""
     for i, app in enumerate(doc.appendices):
-        yield f"appendices[{i}].title", f"PHỤ LỤC {app.title.upper()} (Kèm theo)", "B"
+        yield f"appendices[{i}].title", f"PHỤ LỤC {app.title.upper()}", "B"
         for j, block in enumerate(app.content):
             yield f"appendices[{i}].content[{j}]", block_text(block), "B" if isinstance(block, Heading) else ""
 
@@ -147,12 +216,16 @@ class DecreePDF(FPDF):
         self.footer_height = footer_height
         self.number_size = number_size
         self.first_numbered_page = 2
+        #: pages after the document that only carry the drafts' field appearances (removed when finished)
+        self.scratch = False
         self.set_margins(margins.left, margins.top, margins.right)
         self.set_auto_page_break(True, margins.bottom)
         self.set_creator("edoc")
         self.set_producer("edoc (fpdf2)")
 
     def header(self) -> None:
+        if self.scratch:
+            return
         if self.page == 1:
             self.set_auto_page_break(True, self.margins.bottom + self.footer_height)
         else:
@@ -280,36 +353,148 @@ class Layout:
         self.rule(x + w / 2, y + 0.3, self.widest_line(name, w) / 3)
         return y + 1
 
+    def number_parts(self, doc: Document, label: str, style: str, size: float,
+                     field: str = FIELD_NUMBER) -> list[str | Slot | Break]:
+        """``label`` + the number + ``/notation``: as printed, or a blank for any number of up to
+        :data:`NUMBER_CHARS` characters at ``size``, reserved as a field (with its label) when the layout
+        reserves."""
+        if doc.number is not None:
+            return [f"{label}{format_code_number(doc.number)}/{doc.notation}"]
+        self.font(style, size)
+        width = self.pdf.get_string_width
+        full = width(label + "0" * NUMBER_CHARS) + PT
+        if not self.reserve:
+            return [label, Slot(width("0" * 3)), f"/{doc.notation}"]
+        typical = width(label + TYPICAL_NUMBER) + PT
+        return [Slot(typical, field, text=label.rstrip(), align="R", label=label, grow=full - typical),
+                f"/{doc.notation}"]
+
+    def date_parts(self, doc: Document, style: str, size: float,
+                   field: str = FIELD_DATE) -> list[str | Slot | Break]:
+        """The date as printed, or a blank for it (the draft shows ``ngày   tháng   năm 2026``)."""
+        if doc.date is not None:
+            return [format_date(doc.date)]
+        self.font(style, size)
+        template = format_date(None)
+        width = max(self.pdf.get_string_width(WIDEST_DATE), self.pdf.get_string_width(template)) + 2 * PT
+        return [Slot(width, field if self.reserve else None, text=template)]
+
     def box3_number(self, doc: Document, y: float) -> float:
-        x, w = self.left_x, self.left_w
-        text = doc.number_line
         size = 13
-        y2 = self.centred(text, x, w, y, "", size, factor=1.3)
-        if doc.number is None and self.reserve:
-            full = self.pdf.get_string_width(text)
-            start = x + (w - full) / 2
-            head, _, _ = text.partition("/")
-            label = "Số: "
-            x1 = start + self.pdf.get_string_width(label)
-            x2 = start + self.pdf.get_string_width(head)
-            self.places.append(MmPlace(FIELD_NUMBER, self.pdf.page, x1, y, x2 - x1, _lh(size, 1.3), size))
-        return y2
+        return self.slotted(self.number_parts(doc, "Số: ", "", size), self.left_x, self.left_w, y, "", size, 1.3)
 
     def box4_place_date(self, doc: Document, y: float) -> None:
-        x, w = self.right_x, self.right_w
-        text = doc.place_date_line
         size = 13
-        self.centred(text, x, w, y, "I", size, factor=1.3)
-        if doc.date is None and self.reserve:
-            full = self.pdf.get_string_width(text)
-            start = x + (w - full) / 2
-            x1 = start + self.pdf.get_string_width(f"{doc.place}, ") if doc.place else start
-            self.places.append(MmPlace(FIELD_DATE, self.pdf.page, x1, y, start + full - x1, _lh(size, 1.3), size))
+        parts: list[str | Slot | Break] = [f"{doc.place}, "] if doc.place else []
+        self.slotted(parts + self.date_parts(doc, "I", size), self.right_x, self.right_w, y, "I", size, 1.3)
 
     def box5b_vv(self, doc: Document, y: float) -> float:
         if not doc.summary:
             return y
-        return self.centred(f"V/v {doc.summary}", self.left_x, self.left_w, y, "", 12)
+        return self.centred(vv_line(doc.summary), self.left_x, self.left_w, y, "", 12)
+
+    def slotted(self, parts: Sequence[str | Slot | Break], x: float, w: float, y: float, style: str,
+                size: float, factor: float = 1.15) -> float:
+        """Centred lines of text and blanks (wrapped to ``w`` at spaces); returns the y under them.
+
+        Text is drawn on its baseline with the spaces that separate it from a blank, so a reader of the
+        text layer finds the words once and in order; each blank with a field becomes a reserved place
+        whose baseline is the line's (:func:`~edoc.pdf.places.baseline_offset`), so the value the issuance
+        act writes there reads as part of the line.
+        """
+        pdf = self.pdf
+        self.font(style, size)
+        space = pdf.get_string_width(" ")
+        # tokens: (text, blank or break; whether a space separates it from the token before)
+        tokens: list[tuple[str | Slot | Break, bool]] = []
+        pending = False
+        for part in parts:
+            if isinstance(part, (Slot, Break)):
+                tokens.append((part, pending and bool(tokens)))
+                pending = False
+                continue
+            for i, word in enumerate(part.split(" ")):
+                pending = pending or i > 0
+                if word:
+                    tokens.append((word, pending and bool(tokens)))
+                    pending = False
+
+        def width(tok: str | Slot, full: bool = False) -> float:
+            if isinstance(tok, Slot):
+                return tok.width + (tok.grow if full else 0.0)
+            return pdf.get_string_width(tok)
+
+        lines: list[list[tuple[str | Slot, bool]]] = [[]]
+        used = 0.0
+        for tok, before in tokens:
+            if isinstance(tok, Break):
+                if lines[-1]:
+                    lines.append([])
+                    used = 0.0
+                continue
+            add = width(tok, True) + (space if before and lines[-1] else 0.0)
+            if lines[-1] and before and used + add > w:
+                lines.append([])
+                used, add = 0.0, width(tok, True)
+            lines[-1].append((tok, before))
+            used += add
+        lh = _lh(size, factor)
+        for row in lines:
+            first = row[0][0] if row else None
+            grows = isinstance(first, Slot) and first.grow > 0
+            rest = sum(width(t) + (space if b and i else 0.0) for i, (t, b) in enumerate(row)) - (
+                first.width if grows and isinstance(first, Slot) else 0.0)
+            lead = 0.0
+            if grows and isinstance(first, Slot):
+                full = first.width + first.grow
+                # the blank's width in the centred line: the typical value, or more when the longest value
+                # could not otherwise reach left inside the box
+                nominal = min(full, max(first.width, 2 * full - w + rest))
+                lead = full - nominal
+                row = [(replace(first, width=nominal), row[0][1]), *row[1:]]
+            total = sum(width(t) + (space if b and i else 0.0) for i, (t, b) in enumerate(row))
+            cx = x + max(0.0, (w - total) / 2)
+            base = y + lh / 2 + 0.3 * size * PT
+            run, run_x = "", cx
+            for i, (tok, before) in enumerate(row):
+                sep = " " if before and i else ""
+                if isinstance(tok, str):
+                    if not run:
+                        run_x = cx
+                    run += sep + tok
+                    cx += width(sep + tok) if sep else width(tok)
+                    continue
+                if sep:
+                    if not run:
+                        run_x = cx
+                    run += sep
+                    cx += space
+                if run:
+                    pdf.text(run_x, base, run)
+                    run = ""
+                reach = min(lead, cx - x) if i == 0 else 0.0
+                self.blank(tok, cx - reach, tok.width + reach, base, style, size, lh)
+                cx += tok.width
+            if run:
+                pdf.text(run_x, base, run)
+            y += lh
+        pdf.set_xy(self.left_x, y)
+        return y
+
+    def blank(self, slot: Slot, x: float, w: float, base: float, style: str, size: float, lh: float) -> None:
+        """A blank ``w`` wide on a line whose baseline is ``base``: its printed text, or a reserved place."""
+        if slot.field is None:
+            if slot.text:
+                self.pdf.text(x, base, slot.text)
+            return
+        bottom = base + baseline_offset(lh / PT, size) * PT
+        self.font(style, size)
+        if slot.label:  # the draft: the label, then a narrow blank before what follows
+            text_x = w - self.pdf.get_string_width(slot.text) - DRAFT_NUMBER_GAP * size * PT
+        else:
+            text_x = 0.5 * PT
+        self.places.append(MmPlace(slot.field, self.pdf.page, x, bottom - lh, w, lh, size, style, slot.align,
+                                   slot.text, max(text_x, 0.0), slot.label))
 
     def box10_marks(self, doc: Document, y: float) -> float:
         cx = self.left_x + self.left_w / 2
@@ -501,14 +686,21 @@ class Layout:
         y = self.centred(label, self.left_x, self.text_w, y, "B", 14)
         if app.title:
             y = self.centred(app.title.upper(), self.left_x, self.text_w, y, "B", 14)
-        ref = f"(Kèm theo {doc.type.value} số {doc.code}"
-        if doc.date is not None:
-            ref += f" ngày {doc.date.day:02d} tháng {doc.date.month:02d} năm {doc.date.year}"
-        ref += f" của {doc.organ.name})" if doc.organ.name else ")"
-        y = self.centred(ref, self.left_x, self.text_w, y, "I", 14)
+        size = 14
+        # a blank number begins a line (after "(Kèm theo Quyết định") and the issuing body follows on the
+        # next: a short number leaves its free space at the line's edge, never a gap inside the sentence
+        parts: list[str | Slot | Break] = [f"(Kèm theo {doc.type.value} "]
+        number_field, date_field = reference_fields(index)
+        parts += ([BREAK] if doc.number is None and self.reserve else []) + self.number_parts(
+            doc, "số ", "I", size, number_field)
+        parts += [" ", *self.date_parts(doc, "I", size, date_field)]
+        if doc.number is None and self.reserve:
+            parts.append(BREAK)
+        parts += [f" của {doc.organ.name})" if doc.organ.name else ")"]
+        y = self.slotted(parts, self.left_x, self.text_w, y, "I", size)
         self.font("B", 14)
-        self.rule(self.left_x + self.text_w / 2, y + 0.5, 40)
-        self.pdf.set_y(y + 4)
+        self.rule(self.left_x + self.text_w / 2, y + 1.5, 40)
+        self.pdf.set_y(y + 5)
 
     def appendix(self, doc: Document, app: Appendix, index: int, count: int) -> None:
         self.pdf.add_page()

@@ -9,9 +9,15 @@ field name          kind       what goes there
 ==================  =========  ==========================================================================
 ``edoc.sig.person``  signature  box 7c: the competent person's signature (image of the handwritten signature)
 ``edoc.sig.agency``  seal       box 8: the agency signature (image of the seal, over the left third of 7c)
-``edoc.number``      number     box 3: the number, between ``Số:`` and ``/notation`` (not yet numbered)
+``edoc.number``      number     box 3: ``Số:`` and the number, before ``/notation`` (not yet numbered)
 ``edoc.date``        date       box 4: ``ngày … tháng … năm …`` after the place (not yet dated)
+``edoc.refN.number``  number     the heading of appendix N: ``số`` and the number in "(Kèm theo … số …)"
+``edoc.refN.date``    date       the heading of appendix N: the date in "(Kèm theo … ngày … tháng … năm …)"
 ==================  =========  ==========================================================================
+
+The number fields print a label with their value (``/EdocLabel`` in the widget: ``Số: `` or ``số ``) and end
+at the ``/`` of the notation; the empty date fields show ``ngày   tháng   năm 2026``. All are filled with
+the same number and date by the issuance act (:func:`edoc.sign.issue`).
 
 Rectangles are ``(x1, y1, x2, y2)`` in PDF points, origin at the bottom left of the page; pages are 0-based.
 """
@@ -19,6 +25,7 @@ Rectangles are ``(x1, y1, x2, y2)`` in PDF points, origin at the bottom left of 
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +39,9 @@ __all__ = [
     "FIELD_AGENCY",
     "FIELD_NUMBER",
     "FIELD_DATE",
+    "baseline_offset",
+    "reference_fields",
+    "text_field_kind",
 ]
 
 #: Signature field of the competent person (box 7c of Decree 30 Appendix I).
@@ -53,6 +63,35 @@ class PlaceKind(enum.Enum):
     SEAL = "seal"
     NUMBER = "number"
     DATE = "date"
+
+
+_REFERENCE_RE = re.compile(r"^edoc\.ref[1-9][0-9]{0,3}\.(number|date)$")
+
+
+def reference_fields(index: int) -> tuple[str, str]:
+    """The number and date fields of the heading of appendix ``index`` (0-based): ``edoc.ref1.number``…"""
+    return f"edoc.ref{index + 1}.number", f"edoc.ref{index + 1}.date"
+
+
+def text_field_kind(name: str) -> PlaceKind | None:
+    """:attr:`PlaceKind.NUMBER` or :attr:`PlaceKind.DATE` for edoc's reserved text fields, else ``None``."""
+    if name in (FIELD_NUMBER, FIELD_DATE):
+        return _KIND_OF[name]
+    m = _REFERENCE_RE.match(name)
+    if m is None:
+        return None
+    return PlaceKind.NUMBER if m.group(1) == "number" else PlaceKind.DATE
+
+
+def baseline_offset(height: float, size: float) -> float:
+    """Where the text of a reserved number or date field sits: its baseline above the bottom of the widget,
+    in points, for a widget ``height`` points high and text of ``size`` points.
+
+    The one convention shared by the renderer (which puts the widget so that this baseline is the baseline
+    of the line around it) and the issuance act (which writes the value on it); for a widget found around
+    a text run it is that run's baseline too (Times-compatible ascent and descent).
+    """
+    return max((height - 0.68 * size) / 2, 0.5)
 
 
 _KIND_OF = {FIELD_PERSON: PlaceKind.SIGNATURE, FIELD_AGENCY: PlaceKind.SEAL, FIELD_NUMBER: PlaceKind.NUMBER,
@@ -112,7 +151,7 @@ def find_places(pdf: str | Path | bytes) -> list[ReservedPlace]:
                 if annot.get("/Subtype") != "/Widget":
                     continue
                 name = _qualified_name(annot)
-                kind = _KIND_OF.get(name)
+                kind = _KIND_OF.get(name) or text_field_kind(name)
                 if kind is None:
                     continue
                 r = [float(v) for v in annot["/Rect"]]

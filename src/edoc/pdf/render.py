@@ -23,18 +23,17 @@ from fpdf.output import PDFICCProfile
 
 from edoc.errors import EdocError, InvalidInput, MissingDependency, ResourceError, UnsupportedFeature
 from edoc.model.document import VIETNAM_TZ, Document
-from edoc.pdf._fpdf import PreparedFonts
-from edoc.pdf.finish import Associated, DocInfo, finish_pdf
+from edoc.pdf._fpdf import PreparedFonts, font_resource_name
+from edoc.pdf.finish import FONT_ITALIC, FONT_REGULAR, Associated, DocInfo, FieldLook, finish_pdf
 from edoc.pdf.fonts import FontFace, check_coverage, face_from_file, find_face
-from edoc.pdf.layout import PAGE_H, DecreePDF, Layout, Margins, MmPlace, document_texts
-from edoc.pdf.places import PlaceKind, ReservedPlace
+from edoc.pdf.layout import FAMILY, PAGE_H, PT, DecreePDF, Layout, Margins, MmPlace, document_texts
+from edoc.pdf.places import PlaceKind, ReservedPlace, baseline_offset, text_field_kind
 from edoc.util.fs import atomic_write_bytes
 
 __all__ = ["RenderOptions", "RenderResult", "Renderer", "render_pdf", "render_bytes", "Margins", "srgb_profile"]
 
 _MM_TO_PT = 72 / 25.4
-_KINDS = {"edoc.sig.person": PlaceKind.SIGNATURE, "edoc.sig.agency": PlaceKind.SEAL,
-          "edoc.number": PlaceKind.NUMBER, "edoc.date": PlaceKind.DATE}
+_KINDS = {"edoc.sig.person": PlaceKind.SIGNATURE, "edoc.sig.agency": PlaceKind.SEAL}
 #: Largest document rendered (pages); a bound against runaway input.
 MAX_PAGES = 2000
 
@@ -109,8 +108,43 @@ def _to_points(p: MmPlace) -> ReservedPlace:
     x2 = (p.x + p.w) * _MM_TO_PT
     y1 = (PAGE_H - p.y - p.h) * _MM_TO_PT
     y2 = (PAGE_H - p.y) * _MM_TO_PT
-    return ReservedPlace(p.field, _KINDS[p.field], p.page - 1, (round(x1, 2), round(y1, 2), round(x2, 2),
+    kind = _KINDS.get(p.field) or text_field_kind(p.field)
+    assert kind is not None, p.field
+    return ReservedPlace(p.field, kind, p.page - 1, (round(x1, 2), round(y1, 2), round(x2, 2),
                                                                  round(y2, 2)), p.font_size)
+
+
+def _draft_looks(pdf: DecreePDF, places: list[MmPlace]) -> tuple[tuple[FieldLook | None, ...], int]:
+    """Draw what each empty text field shows in a draft on scratch pages after the document.
+
+    One scratch page per distinct text, style and box; :func:`~edoc.pdf.finish.finish_pdf` turns each into
+    the appearance of its widgets and removes it. Returns a look per place and the number of scratch pages.
+    """
+    looks: list[FieldLook | None] = []
+    drawn: dict[tuple[str, str, float, float, float, float], tuple[int, tuple[float, float, float, float]]] = {}
+    for p in places:
+        if text_field_kind(p.field) is None:
+            looks.append(None)
+            continue
+        scratch = None
+        if p.template:
+            key = (p.template, p.style, p.font_size, round(p.w, 3), round(p.h, 3), round(p.template_x, 3))
+            if key not in drawn:
+                pdf.scratch = True
+                pdf.add_page()
+                pdf.set_font(FAMILY, p.style, p.font_size)
+                x0, y0 = 20.0, 20.0
+                pdf.text(x0 + p.template_x, y0 + p.h - baseline_offset(p.h / PT, p.font_size) * PT, p.template)
+                box = (x0 * _MM_TO_PT, (PAGE_H - y0 - p.h) * _MM_TO_PT, (x0 + p.w) * _MM_TO_PT,
+                       (PAGE_H - y0) * _MM_TO_PT)
+                drawn[key] = (pdf.page - 1, box)
+            scratch = drawn[key]
+        looks.append(FieldLook(italic=p.style == "I", right=p.align == "R", scratch=scratch, label=p.label))
+    return tuple(looks), len(drawn)
+
+
+def _font_names(pdf: DecreePDF) -> dict[str, str]:
+    return {FONT_REGULAR: font_resource_name(pdf, FAMILY, ""), FONT_ITALIC: font_resource_name(pdf, FAMILY, "I")}
 
 
 class Renderer:
@@ -160,6 +194,13 @@ class Renderer:
         opts = self.options
         if opts.appendix_separate and not isinstance(target, (str, Path)):
             raise InvalidInput("separate appendices need a file path as the target", field="target")
+        if opts.embed_xml and (doc.number is None or doc.date is None):
+            raise InvalidInput(
+                "a draft cannot carry its edXML message, because edXML requires the number and date that the "
+                "document only gets at issuance: render the draft without embed_xml (--embed-xml)",
+                message_vi="Bản dự thảo không thể mang thông điệp edXML vì edXML bắt buộc có số và ngày mà văn bản "
+                           "chỉ có khi ban hành: hãy kết xuất bản dự thảo không kèm --embed-xml",
+                field="number" if doc.number is None else "date")
         texts = list(document_texts(doc))
         face = self._face_for(doc, texts)
         chars = set(itertools.chain.from_iterable(t for _, t, _ in texts))
@@ -171,31 +212,38 @@ class Renderer:
         layout = Layout(pdf, body_size=opts.body_size, reserve=opts.reserve_places)
         try:
             layout.draw(doc, appendices_inline=not opts.appendix_separate)
-            if pdf.page > MAX_PAGES:
+            pages = pdf.page
+            if pages > MAX_PAGES:
                 raise InvalidInput(f"the document needs more than {MAX_PAGES} pages", field="content")
+            looks, scratch = _draft_looks(pdf, layout.places)
             pdf.set_creation_date(created)
             raw = bytes(pdf.output())
         except FPDFException as exc:
             raise InvalidInput(f"the document cannot be laid out: {exc}", field="content") from exc
         places = tuple(_to_points(p) for p in layout.places)
         files = self._associated(doc, created) if opts.embed_xml else ()
-        data = finish_pdf(raw, part=part, info=info, places=places, files=files)
+        data = finish_pdf(raw, part=part, info=info, places=places, files=files, looks=looks,
+                          scratch_pages=scratch, font_names=_font_names(pdf))
         path = self._write(target, data)
         appendix_paths: list[Path] = []
         if opts.appendix_separate and path is not None:
             for i, app in enumerate(doc.appendices):
                 apdf = self._new_pdf(face, chars, 2)
-                alayout = Layout(apdf, body_size=opts.body_size, reserve=False)
+                alayout = Layout(apdf, body_size=opts.body_size, reserve=opts.reserve_places)
                 alayout.draw_appendix_alone(doc, app, i, len(doc.appendices))
+                alooks, ascratch = _draft_looks(apdf, alayout.places)
                 apdf.set_creation_date(created)
                 araw = bytes(apdf.output())
                 apath = path.with_name(f"{path.stem}-phu-luc-{i + 1}{path.suffix}")
                 ainfo = DocInfo(f"Phụ lục {i + 1}: {app.title}", info.author, info.subject, info.keywords, created,
                                 info.document_id)
-                atomic_write_bytes(apath, finish_pdf(araw, part=2, info=ainfo))
+                atomic_write_bytes(apath, finish_pdf(araw, part=2, info=ainfo,
+                                                     places=tuple(_to_points(p) for p in alayout.places),
+                                                     looks=alooks, scratch_pages=ascratch,
+                                                     font_names=_font_names(apdf)))
                 appendix_paths.append(apath)
         return RenderResult(path=path, face=face.family, font_files=tuple(dict.fromkeys(face.files.values())),
-                            pages=pdf.pages_count, conformance=f"PDF/A-{part}b", places=places,
+                            pages=pages, conformance=f"PDF/A-{part}b", places=places,
                             appendix_paths=tuple(appendix_paths), embedded=tuple(f.name for f in files))
 
     @staticmethod

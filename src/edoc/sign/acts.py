@@ -30,7 +30,8 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfError
 
 from edoc.errors import InvalidInput, MalformedFile, ResourceError
-from edoc.model.document import VIETNAM_TZ, nfc
+from edoc.model.document import VIETNAM_TZ, format_date, nfc
+from edoc.pdf.places import PlaceKind, text_field_kind
 from edoc.sign.appearance import ImagePlacement, PreparedImage, Stamp, TextLine, wrap_lines
 from edoc.sign.engine import PdfSigningSession, Revision, SignedPdf, signature_box
 from edoc.sign.engine import _signatures_exist as _has_signature  # read without resolving /V
@@ -253,7 +254,17 @@ def _add_text_field(rev: Revision, name: str, place: Place, size: float) -> None
 
 def _fill_text_field(rev: Revision, name: str, value: str, *, cover: bool, right: bool = False,
                      italic: bool = False) -> None:
-    """Set a text field's value and draw its appearance with the revision's font."""
+    """Set a text field's value and draw the appearance of each of its widgets with the revision's fonts.
+
+    Each widget prints the value at the size its ``/DA`` names, in italic when ``/DA`` names the italic
+    font (:data:`~edoc.pdf.finish.FONT_ITALIC`), at the right edge when its ``/Q`` is 2 (else as
+    ``italic``/``right`` say, for fields reserved from anchors), on the baseline of
+    :func:`~edoc.pdf.places.baseline_offset`. ``cover`` paints the widget white first, for fields reserved
+    over printed text (anchors); widgets of edoc's renderer (with ``/Q``) cover nothing.
+    """
+    from edoc.pdf.finish import FONT_ITALIC, LABEL_KEY
+    from edoc.pdf.places import baseline_offset
+
     writer = rev.writer
     n = generic.NameObject
     target = None
@@ -274,40 +285,59 @@ def _fill_text_field(rev: Revision, name: str, value: str, *, cover: bool, right
     node = target.get_object()
     node[n("/V")] = generic.TextStringObject(value)
     widgets = [k for k in node.get("/Kids", []) or []] or [target]
-    size = 13.0
-    da = str(node.get("/DA", ""))
-    m = re.search(r"([\d.]+)\s+Tf", da)
-    if m:
-        size = float(m.group(1)) or 13.0
     for wref in widgets:
         widget = wref.get_object()
+        da = str(widget.get("/DA", node.get("/DA", "")))
+        m = re.search(r"(/\S+)\s+([\d.]+)\s+Tf", da)
+        size = float(m.group(2)) if m and float(m.group(2)) > 0 else 13.0
+        slant = m.group(1) == FONT_ITALIC if m and m.group(1) in (FONT_ITALIC, "/EdocF0") else italic
+        quad = widget.get("/Q", node.get("/Q"))
+        flush_right = int(quad) == 2 if quad is not None else right
+        # a widget edoc's renderer made (it carries /Q) has nothing under it on the page: no white cover
+        # that could clip the accents of the line below
+        hide = cover and quad is None
         r = [float(v) for v in widget["/Rect"]]
         w, h = abs(r[2] - r[0]), abs(r[3] - r[1])
-        font = rev.italic if italic else rev.font
-        natural = font.width(value, size)
+        font = rev.italic if slant else rev.font
+        label = str(widget.get(LABEL_KEY, ""))[:20]
+        shown = nfc(label + value)
+        natural = font.width(shown, size)
         size_fit = min(size, h * 0.9 if h > 0 else size, size * (w - 1.0) / natural if natural > 0 else size)
-        y = max((h - size_fit * 0.68) / 2, 0.5)
-        x = max(w - 0.5 - font.width(value, size_fit), 0.0) if right else 0.5
-        stamp = Stamp(w, h, lines=(TextLine(value, x, y, size_fit),), font=font,
-                      background=(1.0, 1.0, 1.0) if cover else None)
+        y = baseline_offset(h, size_fit)
+        # flush right ends at the widget's edge, where the "/" of the notation begins: a gap of even 0.4 pt
+        # makes text readers put a space before it
+        x = max(w - font.width(shown, size_fit), 0.0) if flush_right else 0.5
+        stamp = Stamp(w, h, lines=(TextLine(shown, x, y, size_fit),), font=font,
+                      background=(1.0, 1.0, 1.0) if hide else None)
         widget[n("/AP")] = generic.DictionaryObject({n("/N"): rev.add_form(stamp)})
         writer.update_container(widget)
     writer.update_container(node)
 
 
+#: the longest number (edXML ``CodeNumber``)
+MAX_NUMBER_CHARS = 11
+_NUMBER_CHARS_RE = re.compile(r"^[0-9A-Za-zÀ-ỹĐđ.\-]+$")
+
+
 def _number_text(number: int | str) -> str:
+    """The number as printed: ``5`` → ``05``; at most :data:`MAX_NUMBER_CHARS` characters, no space or ``/``."""
     if isinstance(number, int):
         if number < 1:
-            raise InvalidInput("the document number must be 1 or more", field="number")
-        return f"{number:02d}"
-    text = nfc(str(number)).strip()
-    if not text or len(text) > 40:
-        raise InvalidInput("the document number is empty or too long", field="number")
+            raise InvalidInput("the document number must be 1 or more", field="number",
+                               message_vi="Số văn bản phải từ 1 trở lên")
+        text = f"{number:02d}"
+    else:
+        text = nfc(str(number)).strip()
+    if not text or len(text) > MAX_NUMBER_CHARS or not _NUMBER_CHARS_RE.match(text):
+        raise InvalidInput(f"the document number {text[:20]!r} must be 1 to {MAX_NUMBER_CHARS} characters without "
+                           "spaces or '/' (edXML CodeNumber)", field="number",
+                           message_vi=f"Số văn bản phải có 1 đến {MAX_NUMBER_CHARS} ký tự, không có dấu cách "
+                                      "hay dấu '/'")
     return text
 
 
 def _date_text(when: dt.date) -> str:
-    return f"ngày {when.day:02d} tháng {when.month:02d} năm {when.year}"
+    return format_date(when)
 
 
 # ---------------------------------------------------------------- anchors
@@ -318,12 +348,36 @@ _NUMBER_GAP_RE = re.compile(r"Số\s*:\s*")
 _DATE_RE = re.compile(r"ngày[\s.…_]*tháng[\s.…_]*năm(\s*\d{4})?")
 
 
+_PRINTED_NUMBER_RE = re.compile(r"Số\s*:\s*([0-9][0-9A-Za-z.\-]{0,10})\s*/")
+_PRINTED_DATE_RE = re.compile(r"ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})")
+
+
+def _printed(session: PdfSigningSession, data: bytes) -> tuple[str | None, dt.date | None]:
+    """The number and date already printed on page 1 (``Số: 05/…``, ``ngày 05 tháng 01 năm 2026``)."""
+    number = date = None
+    hits = find_text(data, _PRINTED_NUMBER_RE, session.font, pages=range(1))
+    if hits:
+        m = _PRINTED_NUMBER_RE.match(hits[0].text)
+        number = m.group(1) if m else None
+    for hit in find_text(data, _PRINTED_DATE_RE, session.font, pages=range(1)):
+        m = _PRINTED_DATE_RE.match(hit.text)
+        if m:
+            try:
+                date = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+            except ValueError:
+                continue
+            break
+    return number, date
+
+
 def _anchor_places(session: PdfSigningSession, data: bytes) -> tuple[Place | None, Place | None]:
+    """Places for the number and date found by their anchors on page 1: the blank after "Số:" (not when a
+    number is printed there) and "ngày … tháng … năm" with blanks."""
     font = session.font
     number = date = None
     colons = find_text(data, _NUMBER_RE, font, pages=range(1))
     gaps = find_text(data, _NUMBER_GAP_RE, font, pages=range(1))
-    if colons and gaps:
+    if colons and gaps and not find_text(data, _PRINTED_NUMBER_RE, font, pages=range(1)):
         hit = colons[0]
         x1 = hit.rect[2] + 0.25 * hit.size
         x2 = max(gaps[0].rect[2] - 0.5, x1 + 1.6 * hit.size)
@@ -370,7 +424,9 @@ def approve(
     The place is, in order: the reserved field ``edoc.sig.person``; ``box`` (page, rectangle); the space
     above the signer's name found on the page (``signer_name``, default the certificate's common name).
     When the number and date have no reserved fields, they are reserved here, found by their anchors
-    ("Số:", "ngày … tháng … năm"), so that :func:`issue` can fill them as permitted form filling.
+    ("Số:", "ngày … tháng … năm"), so that :func:`issue` can fill them as permitted form filling. A number
+    or date already printed on page 1 (a document rendered numbered) gets no place: the document is then
+    issued with the agency signature alone, and :func:`issue` refuses another number.
 
     :raises InvalidInput: no place for the signature could be found, or the document is already signed.
     """
@@ -462,20 +518,26 @@ def issue(
 ) -> SignedPdf:
     """The clerk's act: number and date into the reserved places, then the agency signature with the seal.
 
-    :param number: the number (``5`` is written ``05``); or give ``numbering``, called once, only when the
-        document is about to be signed (so a failure before that does not consume a number).
+    The number and date go into every reserved place: ``edoc.number`` and ``edoc.date`` on page 1 and the
+    references in the appendix headings (``edoc.refN.number``, ``edoc.refN.date``). A document whose number
+    and date were printed before the person signed (rendered numbered) has no such places: it is issued
+    with the agency signature alone, without ``number``; a different number is refused, as it cannot be
+    written any more.
+
+    :param number: the number (``5`` is written ``05``; at most 11 characters, as edXML ``CodeNumber``);
+        or give ``numbering``, called once, only when the document is about to be signed (so a failure
+        before that does not consume a number).
     :param date: the date of issue (default: the signing date, Vietnam time).
     :param seal_mm: the seal's real diameter/width in mm (default: from the PNG's DPI, else 36 mm).
     :param box: where to put the seal when the person's signature cannot be found: (page, rectangle).
-    :raises InvalidInput: nowhere to write the number/date in a signed document, or no place for the seal.
+    :raises InvalidInput: nowhere to write the number/date in a signed document, a number for a document
+        that already printed its own, or no place for the seal.
     """
     data, source = _read(pdf)
     img = _image(seal)
     writer = session.writer_for(data, source)
     doc = _inspect(writer.prev, source, pages=False)  # a page is needed only for a new agency field (below)
     when = signing_time or session.now()
-    if number is None and numbering is None:
-        raise InvalidInput("give the document number or a numbering callback", field="number")
     width_mm = seal_mm or seal_width_mm(seal) or 36.0
     if not 5 <= width_mm <= 80:
         raise InvalidInput(f"a seal of {width_mm:g} mm is not plausible (5–80 mm)", field="seal_mm")
@@ -497,19 +559,46 @@ def issue(
         raise InvalidInput("no place for the seal: the person's signature field was not found and no rectangle "
                            "was given", message_vi="Không tìm thấy vị trí đóng dấu: không có chữ ký người "
                            "có thẩm quyền và không có tọa độ", path=source, field="box")
-    fields_present = FIELD_NUMBER in doc.fields and FIELD_DATE in doc.fields
+    number_fields = [n for n in doc.fields if text_field_kind(n) is PlaceKind.NUMBER]
+    date_fields = [n for n in doc.fields if text_field_kind(n) is PlaceKind.DATE]
     number_place = date_place = None
-    if not fields_present:
+    printed_number: str | None = None
+    printed_date: dt.date | None = None
+    if FIELD_NUMBER not in doc.fields or FIELD_DATE not in doc.fields:
+        printed_number, printed_date = _printed(session, data)
+    missing = [name for name, printed in ((FIELD_NUMBER, printed_number), (FIELD_DATE, printed_date))
+               if name not in doc.fields and printed is None]
+    if missing:
         if doc.signed:
             raise InvalidInput(
                 "the signed document has no reserved places for the number and date; writing them now would "
                 "invalidate the person's signature (sign the approval with edoc, which reserves them)",
                 message_vi="Văn bản đã ký không có vị trí dành sẵn cho số và ngày; ghi vào sẽ làm mất hiệu lực "
-                           "chữ ký của người có thẩm quyền", path=source, field=FIELD_NUMBER)
+                           "chữ ký của người có thẩm quyền", path=source, field=missing[0])
         number_place, date_place = _anchor_places(session, data)
-        if number_place is None or date_place is None:
+        if (FIELD_NUMBER in missing and number_place is None) or (FIELD_DATE in missing and date_place is None):
             raise InvalidInput("no place for the number and date: no reserved fields and no \"Số:\" / "
-                               "\"ngày … tháng … năm\" anchors on page 1", path=source, field=FIELD_NUMBER)
+                               "\"ngày … tháng … năm\" anchors on page 1", path=source, field=missing[0])
+        number_place = number_place if FIELD_NUMBER in missing else None
+        date_place = date_place if FIELD_DATE in missing else None
+    if printed_number is not None and FIELD_NUMBER not in doc.fields:
+        given = _number_text(number) if number is not None else None
+        if numbering is not None or (given is not None and given != printed_number):
+            raise InvalidInput(
+                f"the document already carries its number {printed_number} on page 1, printed before the "
+                f"person signed; it cannot be numbered again (issue it without a number)",
+                message_vi=f"Văn bản đã có số {printed_number} in ở trang 1 trước khi người có thẩm quyền ký; "
+                           "không thể cấp số lần nữa (ban hành không kèm số)", path=source, field="number")
+    if printed_date is not None and FIELD_DATE not in doc.fields and date is not None and date != printed_date:
+        raise InvalidInput(
+            f"the document already carries its date {format_date(printed_date)} on page 1, printed before the "
+            "person signed; it cannot be dated again",
+            message_vi=f"Văn bản đã có ngày ban hành ({format_date(printed_date)}) in ở trang 1 trước khi người "
+                       "có thẩm quyền ký; không thể ghi ngày khác", path=source, field="date")
+    needs_number = FIELD_NUMBER in doc.fields or number_place is not None
+    if needs_number and number is None and numbering is None:
+        raise InvalidInput("give the document number or a numbering callback", field="number",
+                           message_vi="Hãy cho số văn bản (hoặc hàm cấp số)")
     if agency_field is None and doc.certified:
         raise InvalidInput(f"the certified document has no reserved field {FIELD_AGENCY}; a new visible "
                            "signature would not be a permitted change", path=source, field=FIELD_AGENCY)
@@ -519,18 +608,25 @@ def issue(
         raise InvalidInput(f"the seal ({width_mm:g} mm) does not fit the reserved place {FIELD_AGENCY}",
                            path=source, field="seal_mm")
     session.check_signing_time(when)  # before a number is taken from the numbering callback
-    value = number if number is not None else numbering() if numbering is not None else None
-    assert value is not None
-    number_text = _number_text(value)
-    date_text = _date_text(date or when.astimezone(VIETNAM_TZ).date())
+    number_text = date_text = ""
+    if needs_number:
+        value = number if number is not None else numbering() if numbering is not None else None
+        assert value is not None
+        number_text = _number_text(value)
+    if FIELD_DATE in doc.fields or date_place is not None:
+        date_text = _date_text(date or when.astimezone(VIETNAM_TZ).date())
 
     def prepare(rev: Revision) -> None:
         if number_place is not None:
             _add_text_field(rev, FIELD_NUMBER, number_place, number_place.size or 13)
         if date_place is not None:
             _add_text_field(rev, FIELD_DATE, date_place, date_place.size or 13)
-        _fill_text_field(rev, FIELD_NUMBER, number_text, cover=False, right=True)
-        _fill_text_field(rev, FIELD_DATE, date_text, cover=True, italic=True)
+        if number_text:
+            for name in dict.fromkeys([FIELD_NUMBER, *number_fields]):
+                _fill_text_field(rev, name, number_text, cover=False, right=True)
+        if date_text:
+            for name in dict.fromkeys([FIELD_DATE, *date_fields]):
+                _fill_text_field(rev, name, date_text, cover=True, italic=True)
 
     def appearance(rev: Revision, w: float, h: float) -> Stamp:
         if agency_field is None:
@@ -560,7 +656,9 @@ def seal_width_mm(seal: PreparedImage | PdfInput) -> float | None:
 
 
 def _top_right_text(session: PdfSigningSession, data: bytes, source: str | None, field: str,
-                    lines_of: Callable[[dt.datetime], list[str]], signing_time: dt.datetime | None) -> SignedPdf:
+                    lines_of: Callable[[dt.datetime], list[str]], signing_time: dt.datetime | None,
+                    fill: Callable[[_Doc, dt.datetime], Callable[[Revision], None] | None] | None = None,
+                    ) -> SignedPdf:
     writer = session.writer_for(data, source)
     doc = _inspect(writer.prev, source, pages=False)
     if doc.certified:
@@ -583,8 +681,10 @@ def _top_right_text(session: PdfSigningSession, data: bytes, source: str | None,
                       for i, t in enumerate(texts))
         return Stamp(bw, bh, lines=lines, font=font)
 
+    session.check_signing_time(when)
+    prepare = fill(doc, when) if fill is not None else None
     return session.sign(writer, field_name=field, page=0, box=rect, appearance=appearance, signing_time=when,
-                        source=source)
+                        prepare=prepare, source=source)
 
 
 def appendix(
@@ -592,19 +692,43 @@ def appendix(
     *,
     session: PdfSigningSession,
     main_number: str,
+    main_date: dt.date | None = None,
     signing_time: dt.datetime | None = None,
 ) -> SignedPdf:
     """Agency signature on an appendix in a separate file: text at the top right of page 1, no image.
 
+    An appendix file rendered by edoc before the main document was numbered refers to it with blanks
+    ("Kèm theo Quyết định số …/QĐ-UBND ngày … tháng … năm …"): those reserved fields are filled here, in the
+    same revision, with the main document's number and date.
+
     :param main_number: the main document's number and notation, e.g. ``05/QĐ-UBND``.
+    :param main_date: the main document's date of issue, for the reference (default: the signing date).
     """
     data, source = _read(pdf)
     ref = nfc(main_number).strip()
     if not ref:
         raise InvalidInput("the main document's number and notation are required", field="main_number")
     label = ref if ref.lower().startswith("số") else f"Số: {ref}"
+    number_part = re.sub(r"^số\s*:?\s*", "", ref, flags=re.IGNORECASE).partition("/")[0].strip()
+
+    def fill(doc: _Doc, when: dt.datetime) -> Callable[[Revision], None] | None:
+        numbers = [n for n in doc.fields if text_field_kind(n) is PlaceKind.NUMBER]
+        dates = [n for n in doc.fields if text_field_kind(n) is PlaceKind.DATE]
+        if not numbers and not dates:
+            return None
+        number_text = _number_text(number_part) if numbers else ""
+        date_text = _date_text(main_date or when.astimezone(VIETNAM_TZ).date())
+
+        def prepare(rev: Revision) -> None:
+            for name in numbers:
+                _fill_text_field(rev, name, number_text, cover=False, right=True)
+            for name in dates:
+                _fill_text_field(rev, name, date_text, cover=True, italic=True)
+
+        return prepare
+
     return _top_right_text(session, data, source, FIELD_APPENDIX, lambda when: [label, iso_time(when)],
-                           signing_time)
+                           signing_time, fill)
 
 
 def copy(
