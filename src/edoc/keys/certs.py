@@ -36,15 +36,21 @@ def read_limited(path: str | Path, *, what: str, limit: int = MAX_FILE_BYTES) ->
     :raises MalformedFile: it is larger than ``limit``.
     """
     path = Path(path)
+    what_vi = _WHAT_VI.get(what, "tệp")
     try:
         with path.open("rb") as fh:
             data = fh.read(limit + 1)
     except OSError as exc:
-        raise ResourceError(f"cannot read the {what} ({exc.strerror or exc})", path=path,
-                            message_vi=f"Không đọc được tệp {what}") from exc
+        raise ResourceError.from_os(exc, path, action=(f"cannot read the {what}", f"Không đọc được {what_vi}")
+                                    ) from exc
     if len(data) > limit:
-        raise MalformedFile(f"the {what} is larger than {limit} bytes", path=path)
+        raise MalformedFile(f"the {what} is larger than {limit} bytes", path=path,
+                            message_vi=f"{what_vi[0].upper()}{what_vi[1:]} lớn hơn {limit} byte")
     return data
+
+
+#: what :func:`read_limited` reads, in Vietnamese (a message is in one language, names included)
+_WHAT_VI = {"PKCS#12 file": "tệp PKCS#12", "key file": "tệp khóa", "certificate file": "tệp chứng thư số"}
 
 
 def load_certificates(data: bytes, *, source: str | Path | None = None) -> list[x509.Certificate]:

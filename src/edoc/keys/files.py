@@ -41,7 +41,8 @@ class SoftwareKeyBackend(KeyBackend):
     def _use_key(self, key: PrivateKeyTypes) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
         if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
             raise AlgorithmRefused(f"unsupported private key type {type(key).__name__} (RSA or EC expected)",
-                                   backend=self._name)
+                                   message_vi=f"Loại khóa bí mật {type(key).__name__} không được hỗ trợ (cần RSA "
+                                              "hoặc EC)", backend=self._name)
         return key
 
     def _close(self) -> None:
@@ -120,13 +121,15 @@ class PKCS12Backend(SoftwareKeyBackend):
                 del secret
         key, cert, extra = loaded
         if key is None:
-            raise KeyNotFound("the PKCS#12 file holds no private key", path=self._path, backend=self.scheme)
+            raise KeyNotFound("the PKCS#12 file holds no private key", path=self._path, backend=self.scheme,
+                              message_vi="Tệp PKCS#12 không chứa khóa bí mật")
         self._key = self._use_key(key)
         if cert is None:
             if any(same_public_key(c, key.public_key()) for c in extra):
                 cert = next(c for c in extra if same_public_key(c, key.public_key()))
             else:
                 raise KeyMismatch("the PKCS#12 file holds no certificate for its private key",
+                                  message_vi="Tệp PKCS#12 không chứa chứng thư số của khóa bí mật",
                                   path=self._path, backend=self.scheme)
         leaf = to_asn1(cert)
         self._set_identity(leaf, order_chain(leaf, [to_asn1(c) for c in extra]), key.public_key())

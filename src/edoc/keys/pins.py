@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from edoc.errors import os_reason
 from edoc.keys.errors import PINUnavailable
 
 __all__ = ["Secret", "PinArg", "PinPrompt", "resolve_secret", "PROTECTED_AUTH"]
@@ -102,24 +103,29 @@ def resolve_secret(
                 with path.open("rb") as fh:
                     raw = fh.read(_MAX_PIN_FILE + 1)
             except OSError as exc:
-                raise PINUnavailable(f"cannot read the PIN file ({exc.strerror})", path=path,
-                                     backend=backend) from None
+                en, vi = os_reason(exc)
+                raise PINUnavailable(f"cannot read the PIN file: {en}", message_vi=f"Không đọc được tệp mã PIN: {vi}",
+                                     path=path, backend=backend) from None
             if len(raw) > _MAX_PIN_FILE:
-                raise PINUnavailable("the PIN file is too large to hold a PIN", path=path, backend=backend)
+                raise PINUnavailable("the PIN file is too large to hold a PIN", path=path, backend=backend,
+                                     message_vi="Tệp mã PIN quá lớn, không thể là một mã PIN")
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
-                raise PINUnavailable("the PIN file is not UTF-8 text", path=path, backend=backend) from None
+                raise PINUnavailable("the PIN file is not UTF-8 text", path=path, backend=backend,
+                                     message_vi="Tệp mã PIN không phải văn bản UTF-8") from None
             return Secret(text.rstrip("\r\n"))
         if kind == "protected" and not arg:
             return PROTECTED_AUTH
         if not (kind == "prompt" and not arg):
             raise PINUnavailable("pin-source must be env:NAME, file:PATH, prompt or protected",
+                                 message_vi="pin-source phải có dạng env:TÊN_BIẾN, file:TỆP, prompt hoặc protected",
                                  field="pin-source", backend=backend)
     if callable(pin):
         value = pin(prompt)
         if value is None:
-            raise PINUnavailable("the PIN callback gave no PIN (cancelled)", backend=backend)
+            raise PINUnavailable("the PIN callback gave no PIN (cancelled)", backend=backend,
+                                 message_vi="Không nhận được mã PIN (đã hủy)")
         if not isinstance(value, str):
             raise TypeError(f"the PIN callback must return str or None, not {type(value).__name__}")
         return Secret(value)

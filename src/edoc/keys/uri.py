@@ -35,7 +35,8 @@ def _decode(value: str, *, uri_name: str) -> str:
     try:
         text = unquote(value, encoding="utf-8", errors="strict")
     except UnicodeDecodeError as exc:
-        raise InvalidKeyURI(f"{uri_name}: percent-encoded bytes are not UTF-8 text", field=uri_name) from exc
+        raise InvalidKeyURI(f"{uri_name}: percent-encoded bytes are not UTF-8 text", field=uri_name,
+                            message_vi=f"{uri_name}: các byte mã hóa phần trăm không phải văn bản UTF-8") from exc
     return unicodedata.normalize("NFC", text)
 
 
@@ -48,9 +49,11 @@ def _pairs(text: str, sep: str, *, where: str) -> tuple[tuple[str, str], ...]:
         name, eq, value = item.partition("=")
         name = name.strip().lower()
         if not eq or not name:
-            raise InvalidKeyURI(f"{where} attribute {item[:40]!r} is not of the form name=value")
+            raise InvalidKeyURI(f"{where} attribute {item[:40]!r} is not of the form name=value",
+                                message_vi=f"Thuộc tính {item[:40]!r} ({where}) không có dạng tên=giá_trị")
         if name in seen:
-            raise InvalidKeyURI(f"{where} attribute {name!r} is given twice", field=name)
+            raise InvalidKeyURI(f"{where} attribute {name!r} is given twice", field=name,
+                                message_vi=f"Thuộc tính {name!r} ({where}) được cho hai lần")
         seen.add(name)
         pairs.append((name, value))
     return tuple(pairs)
@@ -119,7 +122,8 @@ def parse_key_uri(uri: str, *, allowed_query: frozenset[str] | None = None) -> K
     if not isinstance(uri, str):
         raise TypeError(f"uri must be str, not {type(uri).__name__}")
     if len(uri) > _MAX_URI:
-        raise InvalidKeyURI(f"key URI longer than {_MAX_URI} characters")
+        raise InvalidKeyURI(f"key URI longer than {_MAX_URI} characters",
+                            message_vi=f"Địa chỉ khóa dài quá {_MAX_URI} ký tự")
     scheme, colon, rest = uri.strip().partition(":")
     if not colon or not _SCHEME.fullmatch(scheme):
         raise InvalidKeyURI(
@@ -131,19 +135,24 @@ def parse_key_uri(uri: str, *, allowed_query: frozenset[str] | None = None) -> K
     query = _pairs(query_text, "&", where="query")
     if any(name == "pin-value" for name, _ in query):
         raise InvalidKeyURI("pin-value is refused: a PIN never goes inside a URI; use pin-source=env:NAME "
-                            "or pin-source=file:PATH", field="pin-value")
+                            "or pin-source=file:PATH", field="pin-value",
+                            message_vi="Không nhận pin-value: mã PIN không bao giờ nằm trong địa chỉ khóa; hãy dùng "
+                                       "pin-source=env:TÊN_BIẾN hoặc pin-source=file:TỆP")
     if allowed_query is not None:
         for name, _ in query:
             if name not in allowed_query and not name.startswith("x-"):
                 raise InvalidKeyURI(f"{scheme}: unknown query attribute {name!r} "
-                                    f"(known: {', '.join(sorted(allowed_query))})", field=name)
+                                    f"(known: {', '.join(sorted(allowed_query))})", field=name,
+                                    message_vi=f"{scheme}: không có thuộc tính {name!r} (các thuộc tính: "
+                                               f"{', '.join(sorted(allowed_query))})")
     for name, value in query:
         _decode(value, uri_name=name)  # fail now, not when the attribute is read
     if scheme == "pkcs11":
         attributes = _pairs(path_text, ";", where="path")
         for name, value in attributes:
             if name not in PKCS11_PATH_ATTRIBUTES and not name.startswith("x-"):
-                raise InvalidKeyURI(f"pkcs11: unknown path attribute {name!r}", field=name)
+                raise InvalidKeyURI(f"pkcs11: unknown path attribute {name!r}", field=name,
+                                    message_vi=f"pkcs11: không có thuộc tính đường dẫn {name!r}")
             if name != "id":
                 _decode(value, uri_name=name)
         return KeyURI(scheme, "", attributes, query)

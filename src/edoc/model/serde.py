@@ -242,7 +242,8 @@ def _parse_text(text: str, fmt: str, path: str | None) -> Any:
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise MalformedFile(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from exc
+            raise MalformedFile(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno,
+                                message_vi=f"JSON không hợp lệ: {exc.msg}") from exc
     try:
         import yaml
     except ImportError as exc:  # pragma: no cover - pyyaml is a core dependency
@@ -255,6 +256,7 @@ def _parse_text(text: str, fmt: str, path: str | None) -> Any:
         mark = getattr(exc, "problem_mark", None)
         raise MalformedFile(
             f"not valid YAML: {getattr(exc, 'problem', exc)}", path=path,
+            message_vi=f"YAML không hợp lệ: {getattr(exc, 'problem', exc)}",
             line=mark.line + 1 if mark is not None else None,
         ) from exc
 
@@ -278,12 +280,15 @@ def load_document(path: str | Path) -> Document:
     p = Path(path)
     try:
         if p.stat().st_size > MAX_DOCUMENT_BYTES:
-            raise InvalidInput(f"document file larger than {MAX_DOCUMENT_BYTES} bytes", path=p)
+            raise InvalidInput(f"document file larger than {MAX_DOCUMENT_BYTES} bytes", path=p,
+                               message_vi=f"Tệp văn bản lớn hơn {MAX_DOCUMENT_BYTES} byte")
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise MalformedFile("the document file is not UTF-8 text", path=p) from exc
+        raise MalformedFile("the document file is not UTF-8 text", path=p,
+                            message_vi="Tệp văn bản không phải văn bản UTF-8") from exc
     except OSError as exc:
-        raise ResourceError(f"cannot read the document file: {exc.strerror}", path=p) from exc
+        raise ResourceError.from_os(exc, p, action=("cannot read the document file", "Không đọc được tệp văn bản")
+                                    ) from exc
     return loads_document(text, fmt=_format_of(p), base=p.parent.resolve(), path=str(p))
 
 

@@ -79,7 +79,8 @@ def _cmap_of(path: str) -> frozenset[int]:
         with TTFont(path, lazy=True, fontNumber=0) as font:
             return frozenset((font.getBestCmap() or {}).keys())
     except (OSError, TTLibError, KeyError, AssertionError, ValueError, TypeError) as exc:
-        raise ResourceError(f"cannot read the font: {exc}", path=path) from exc
+        raise ResourceError(f"cannot read the font: {exc}", path=path,
+                            message_vi=f"Không đọc được phông chữ: {exc}") from exc
 
 
 def _make_face(family: str, files: dict[str, Path]) -> FontFace:
@@ -100,7 +101,7 @@ def face_from_file(path: str | Path) -> FontFace:
     """
     p = Path(path)
     if not p.is_file():
-        raise ResourceError("the font file does not exist", path=p)
+        raise ResourceError("the font file does not exist", path=p, message_vi="Tệp phông chữ không tồn tại")
     files: dict[str, Path] = {"": p}
     if "Regular" in p.name:
         for style, word in (("B", "Bold"), ("I", "Italic"), ("BI", "BoldItalic")):
@@ -118,7 +119,8 @@ def _family_name(path: Path) -> str:
         with TTFont(str(path), lazy=True) as font:
             name = font["name"].getDebugName(1)
     except (OSError, TTLibError, KeyError, AssertionError, ValueError, TypeError) as exc:
-        raise ResourceError(f"cannot read the font: {exc}", path=path) from exc
+        raise ResourceError(f"cannot read the font: {exc}", path=path,
+                            message_vi=f"Không đọc được phông chữ: {exc}") from exc
     return str(name or path.stem)
 
 

@@ -65,8 +65,9 @@ def check_pdfa(path: str | Path) -> list[Finding]:
     try:
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise ResourceError(f"the file is larger than {MAX_FILE_BYTES >> 20} MiB", path=p)
+            raise ResourceError(f"the file is larger than {MAX_FILE_BYTES >> 20} MiB", path=p,
+                                message_vi=f"Tệp lớn hơn {MAX_FILE_BYTES >> 20} MiB")
         data = p.read_bytes()
     except OSError as exc:
-        raise ResourceError(f"cannot read the file: {exc.strerror}", path=p) from exc
+        raise ResourceError.from_os(exc, p, action=("cannot read the file", "Không đọc được tệp")) from exc
     return check_pdfa_bytes(data, name=str(p))

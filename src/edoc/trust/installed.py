@@ -78,7 +78,8 @@ def install_root(path: str | Path, *, pin: str | None = None, folder: Path | Non
         try:
             wanted = normalize_fingerprint(pin)
         except ValueError as exc:
-            raise InvalidInput(str(exc), field="pin") from exc
+            raise InvalidInput(str(exc), field="pin", message_vi="--pin không phải dấu vân tay SHA-256 (64 chữ số hex)"
+                               ) from exc
         if wanted != fingerprint:
             raise PinMismatch(
                 f"the certificate's SHA-256 fingerprint is {fingerprint}, not the pin given ({wanted})",
@@ -154,7 +155,8 @@ def remove_root(fingerprint: str, folder: Path | None = None) -> Path:
     try:
         name = _file_name(normalize_fingerprint(fingerprint))
     except ValueError as exc:
-        raise InvalidInput(str(exc), field="fingerprint") from exc
+        raise InvalidInput(str(exc), field="fingerprint",
+                           message_vi="Không phải dấu vân tay SHA-256 (64 chữ số hex)") from exc
     path = (folder or trust_dir()) / name
     try:
         path.unlink()

@@ -156,15 +156,18 @@ def parse_xml(
             with open(source, "rb") as fh:
                 check_prolog(fh.read(65536), path=path)
                 if fh.seek(0, 2) > MAX_XML_BYTES:
-                    raise HostileInput(f"XML file larger than {MAX_XML_BYTES} bytes", path=path)
+                    raise HostileInput(f"XML file larger than {MAX_XML_BYTES} bytes", path=path,
+                                       message_vi=f"Tệp XML lớn hơn {MAX_XML_BYTES} byte")
                 fh.seek(0)
                 return _parse(fh, huge_tree, path)
         except OSError as exc:
-            raise ResourceError(f"cannot read the XML file: {exc.strerror}", path=path) from exc
+            raise ResourceError.from_os(exc, path, action=("cannot read the XML file", "Không đọc được tệp XML")
+                                        ) from exc
     if isinstance(source, bytes):
         check_prolog(source[:65536], path=path)
         if len(source) > MAX_XML_BYTES:
-            raise HostileInput(f"XML larger than {MAX_XML_BYTES} bytes", path=path)
+            raise HostileInput(f"XML larger than {MAX_XML_BYTES} bytes", path=path,
+                               message_vi=f"XML lớn hơn {MAX_XML_BYTES} byte")
         return _parse(source, huge_tree, path)
     pos = source.tell()
     check_prolog(source.read(65536), path=path)

@@ -38,7 +38,7 @@ def verify_with(verifier: Verifier, path: str | Path, *, issuing_body: str | Non
         with open(path, "rb") as fh:
             head = fh.read(4096)
     except OSError as exc:
-        raise ResourceError(f"cannot read the file: {exc.strerror}", path=str(path)) from exc
+        raise ResourceError.from_os(exc, str(path), action=("cannot read the file", "Không đọc được tệp")) from exc
     fmt = detect_format(head)
     if fmt == "pdf":
         return verifier.verify_pdf(path, issuing_body=issuing_body)

@@ -185,7 +185,8 @@ class Verifier:
                     return _too_large(label, self.policy.max_bytes)
                 data = Path(source).read_bytes()
             except OSError as exc:
-                raise ResourceError(f"cannot read the file: {exc.strerror}", path=str(source)) from exc
+                raise ResourceError.from_os(exc, str(source), action=("cannot read the file", "Không đọc được tệp")
+                                            ) from exc
         if len(data) > self.policy.max_bytes:
             return _too_large(label, self.policy.max_bytes)
         return _guarded(lambda: self._verify_pdf_bytes(data, label, issuing_body), label, "pdf",
@@ -208,7 +209,8 @@ class Verifier:
                     return _too_large(label, self.policy.max_bytes, "edxml")
                 source = Path(source).read_bytes()
             except OSError as exc:
-                raise ResourceError(f"cannot read the file: {exc.strerror}", path=str(source)) from exc
+                raise ResourceError.from_os(exc, str(source), action=("cannot read the file", "Không đọc được tệp")
+                                            ) from exc
         if len(source) > self.policy.max_bytes:
             return _too_large(label, self.policy.max_bytes, "edxml")
         data = source
