@@ -164,3 +164,45 @@ def shadow_hide_and_replace(data: bytes) -> bytes:
         {generic.NameObject("/F9"): font})})
     return _rewrite_cover(data, b"1 1 1 rg 20 795 320 25 re f BT /F9 12 Tf 31 804 Td (Tien phat: 1 ty dong) Tj ET",
                           res)
+
+
+def tounicode_cmap(*, ranges: int = 0, chars: int = 0, span: bytes = b"<0000> <FFFF> <0000>") -> bytes:
+    """A ToUnicode CMap with ``ranges`` copies of the bfrange ``span`` and ``chars`` bfchar entries (the review's
+    113 KB file: 5,400 ranges ``<0000> <FFFF> <0000>``)."""
+    out = b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+    out += b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+    out += b"1 begincodespacerange <0000> <FFFF> endcodespacerange\n"
+    if ranges:
+        out += b"%d beginbfrange\n" % ranges + (span + b"\n") * ranges + b"endbfrange\n"
+    if chars:
+        out += b"%d beginbfchar\n" % chars + b"".join(b"<%04X> <%04X>\n" % (i % 65536, 0x41 + i % 26)
+                                                     for i in range(chars)) + b"endbfchar\n"
+    return out + b"endcmap CMapName currentdict /CMap defineresource pop end end\n"
+
+
+def field_with_appearance(data: bytes, name: str, content: bytes, cmap: bytes | None = None) -> bytes:
+    """``data`` with an empty signature field ``name`` whose widget already has a normal appearance showing
+    ``content`` in a Type0 font with the ToUnicode ``cmap`` (signing the field keeps an invisible field's
+    appearance, so the appearance is then covered by the signature)."""
+    from pyhanko.sign import fields
+
+    w = _writer(data)
+    font = generic.DictionaryObject({generic.NameObject("/Type"): generic.NameObject("/Font"),
+                                     generic.NameObject("/Subtype"): generic.NameObject("/Type0"),
+                                     generic.NameObject("/BaseFont"): generic.NameObject("/Hostile")})
+    if cmap is not None:
+        font[generic.NameObject("/ToUnicode")] = w.add_object(generic.StreamObject(stream_data=cmap))
+    appearance = w.add_object(generic.StreamObject({
+        generic.NameObject("/Type"): generic.NameObject("/XObject"),
+        generic.NameObject("/Subtype"): generic.NameObject("/Form"),
+        generic.NameObject("/BBox"): generic.ArrayObject([generic.NumberObject(n) for n in (0, 0, 200, 50)]),
+        generic.NameObject("/Resources"): generic.DictionaryObject({generic.NameObject("/Font"): (
+            generic.DictionaryObject({generic.NameObject("/F1"): font}))}),
+    }, stream_data=content))
+    fields.append_signature_field(w, fields.SigFieldSpec(name))
+    node = w.root["/AcroForm"]["/Fields"][-1].get_object()
+    while "/Kids" in node:
+        node = node["/Kids"][0].get_object()
+    node[generic.NameObject("/AP")] = generic.DictionaryObject({generic.NameObject("/N"): appearance})
+    w.update_container(node)
+    return _out(w)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import stat
 import struct
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from typing import IO
@@ -29,11 +30,11 @@ _CHUNK = 1 << 20
 #: Longest file name made from an attachment name, in UTF-8 bytes: under the 255 of ext4, XFS, Btrfs and
 #: NTFS-3G, with room for the ``-k`` of a repeated name.
 MAX_NAME_BYTES = 240
-#: Characters never kept in a file name: Windows-reserved ones, and format characters that reorder or hide
-#: text on screen (bidi embeddings, overrides and isolates, zero-width marks), which make ``gpj.exe`` look
-#: like ``exe.jpg``.
-_DROPPED = frozenset('<>:"|?*') | frozenset("\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-                                               "\u2066\u2067\u2068\u2069\ufeff")
+#: Characters never kept in a file name besides control and format characters: those Windows reserves.
+_RESERVED = frozenset('<>:"|?*')
+#: Unicode categories never kept: controls, format characters (bidi embeddings, overrides and isolates,
+#: zero-width marks, which make ``gpj.exe`` look like ``exe.jpg``), line and paragraph separators, surrogates.
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ def safe_file_name(name: str, index: int, taken: set[str]) -> str:
     :data:`MAX_NAME_BYTES` UTF-8 bytes (cut on a character boundary, the extension kept), made unique against
     ``taken`` (case-insensitively; the result is added to it)."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(ch for ch in base if ch >= " " and not "\x7f" <= ch <= "\x9f" and ch not in _DROPPED)
+    base = "".join(ch for ch in base
+                   if ch not in _RESERVED and unicodedata.category(ch) not in _DROPPED_CATEGORIES)
     base = base.strip().lstrip(".") or f"attachment-{index + 1}"
     candidate, k = _fit(base, ""), 1
     while candidate.casefold() in taken:

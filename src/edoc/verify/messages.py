@@ -28,8 +28,13 @@ CATALOGUE: Mapping[str, tuple[str, str]] = {
         "The file is larger than the limit of {limit} bytes and was not checked.",
     ),
     "document.timeout": (
-        "Việc kiểm tra vượt quá thời gian cho phép ({seconds} giây).",
-        "Verification took longer than the allowed {seconds} seconds.",
+        "Việc kiểm tra vượt quá thời gian cho phép ({seconds} giây) và đã bị dừng.",
+        "Verification took longer than the allowed {seconds} seconds and was stopped.",
+    ),
+    "document.timeout_not_stopped": (
+        "Việc kiểm tra đang chờ trong mã gốc (native) nên chưa dừng được ngay; nó sẽ dừng khi lệnh đó trả về.",
+        "The verification is waiting inside native code and could not be stopped at once; it stops when that "
+        "call returns.",
     ),
     "document.unknown_format": (
         "Không nhận ra định dạng tệp (chỉ hỗ trợ PDF và edXML).",
@@ -278,6 +283,12 @@ CATALOGUE: Mapping[str, tuple[str, str]] = {
     "profile.shown_time_mismatch": (
         "Thời gian hiển thị trên chữ ký ({shown}) khác thời gian ký ({signed}).",
         "The time shown on the signature ({shown}) is not the signing time ({signed}).",
+    ),
+    "profile.shown_time_unreadable": (
+        "Không đọc được chữ hiển thị trên chữ ký trong giới hạn cho phép ({reason}) nên không so được thời "
+        "gian hiển thị với thời gian ký.",
+        "The text the signature shows could not be read within bounds ({reason}), so the time it shows was "
+        "not compared with the signing time.",
     ),
     "profile.shown_time_missing": (
         "Chữ ký của phụ lục hoặc bản sao không hiển thị thời gian ký.",

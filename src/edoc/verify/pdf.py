@@ -26,7 +26,6 @@ import re
 import secrets
 import threading
 import time
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -71,6 +70,7 @@ from pyhanko_certvalidator.policy_decl import DisallowWeakAlgorithmsPolicy
 from pyhanko_certvalidator.sig_validate import SignatureValidationContext
 
 from edoc.errors import ResourceError
+from edoc.verify.appearance_text import TextLimits, shown_time
 from edoc.verify.changes import EDOC_DIFF_POLICY
 from edoc.verify.policy import CertificateSource, VerifyPolicy, load_certificates
 from edoc.verify.profile import apply_profile, role_from_field, role_from_signer, signer_facts
@@ -125,6 +125,7 @@ class Verifier:
             per_stream=StreamDecodeLimits(max_output_size=self.policy.max_stream_bytes),
             document_budget=DocumentDecodeBudget(base_allowance=4 * self.policy.max_stream_bytes))
         self._shared = self._new_shared()
+        self._text_limits = TextLimits(bomb_bytes=self.policy.max_stream_bytes)
         self._facts: dict[bytes, Any] = {}
 
     def _new_context(self, **revinfo: Any) -> ValidationContext:
@@ -297,10 +298,20 @@ class Verifier:
             if last is None or emb.signed_revision >= last.signed_revision:
                 last = emb
         entries.sort(key=lambda e: e[0])
-        shown = {str(name): _shown_time(field, self.policy.max_stream_bytes) for name, _v, field in fields
-                 if role_from_field(str(name)) in (SignatureRole.APPENDIX, SignatureRole.COPY)}
+        shown: dict[str, datetime | None] = {}
+        unread: dict[str, str] = {}  # appearances not read within bounds: a finding, not a missing time
+        for name, _v, field in fields:
+            if role_from_field(str(name)) in (SignatureRole.APPENDIX, SignatureRole.COPY):
+                moment, problem = shown_time(field, limits=self._text_limits)
+                if problem is None:
+                    shown[str(name)] = moment
+                else:
+                    unread[str(name)] = problem
         reports = apply_profile([rep for _rev, rep in entries], issuing_body=issuing_body,
                                 form_values=_text_field_values(reader), shown_times=shown)
+        reports = [replace(rep, messages=(*rep.messages, Message.of(
+            "profile.shown_time_unreadable", Level.WARNING, reason=unread[rep.field_name])))
+            if rep.field_name in unread else rep for rep in reports]
         doc_msgs: tuple[Message, ...] = ()
         failure: tuple[Indication, SubIndication | None] | None = None
         if last is not None and _unexplained_tail(last, data):
@@ -834,46 +845,29 @@ def _too_large(label: str, limit: int, fmt: str = "pdf") -> DocumentReport:
                                   messages=(Message.of("document.too_large", Level.ERROR, limit=limit),))
 
 
-@dataclass
-class _Box:
-    report: DocumentReport | None = None
-    error: BaseException | None = None
-
-
 def _guarded(work: Any, label: str, fmt: str, timeout: float | None) -> DocumentReport:
-    """Run ``work`` with a wall-clock limit; any escaping exception becomes an INDETERMINATE report.
+    """Run ``work`` with a wall-clock limit that stops it (:mod:`edoc.verify.guard`); past the limit, or
+    for any escaping exception, the verdict is INDETERMINATE with the reason."""
+    from edoc.verify.guard import run_with_limit
 
-    Past the limit the worker thread is abandoned (daemon) and the verdict is INDETERMINATE; the CLI runs
-    documents in worker processes, where a stuck one is ended with its process.
-    """
-    box = _Box()
-
-    def run() -> None:
+    def checked() -> DocumentReport:
         try:
-            box.report = work()
+            return work()  # type: ignore[no-any-return]
         except RecursionError as exc:
-            box.report = _format_failure(label, _reason(exc), None, fmt)
-        except Exception as exc:
-            box.error = exc
+            return _format_failure(label, _reason(exc), None, fmt)
 
-    if timeout is None:
-        run()
-    else:
-        worker = threading.Thread(target=run, name=f"edoc-verify:{label}", daemon=True)
-        worker.start()
-        worker.join(timeout)
-        if worker.is_alive():
-            return DocumentReport.combine(
-                label, fmt, (), failure=(_INDET, SubIndication.GENERIC),
-                messages=(Message.of("document.timeout", Level.ERROR, seconds=timeout),))
-    if box.report is not None:
-        return box.report
-    exc = box.error or RuntimeError("no result")
+    out = run_with_limit(checked, timeout, name=f"edoc-verify:{label}")
+    if out.timed_out:
+        msgs = [Message.of("document.timeout", Level.ERROR, seconds=timeout)]
+        if not out.stopped:
+            msgs.append(Message.of("document.timeout_not_stopped", Level.ERROR))
+        return DocumentReport.combine(label, fmt, (), failure=(_INDET, SubIndication.GENERIC), messages=tuple(msgs))
+    if out.value is not None:
+        return out.value
+    exc = out.error or RuntimeError("no result")
     return DocumentReport.combine(
         label, fmt, (), failure=(_INDET, SubIndication.GENERIC),
         messages=(Message.of("document.internal_error", Level.ERROR, reason=_reason(exc)),))
-
-
 
 
 # -- the fast reading of a signature -------------------------------------------------------------------
@@ -1251,120 +1245,3 @@ async def _signer_cert_result(
                  and result.error_subindic is AdESIndeterminate.CERTIFICATE_CHAIN_GENERAL_FAILURE else None)
     return result, try_later
 
-
-# -- the time a visible signature shows (appendix and copy acts) -------------------------------------
-_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})")
-_CONTENT_TOKEN = re.compile(
-    rb"/([^\s/\[\]()<>{}%]+)\s+[-+]?[\d.]+\s+Tf"  # font selection
-    rb"|<([0-9A-Fa-f\s]*)>\s*Tj"  # hex string shown
-    rb"|\(((?:[^()\\]|\\.)*)\)\s*Tj"  # literal string shown (no nested parentheses)
-    rb"|\[((?:[^\]()]|\((?:[^()\\]|\\.)*\))*)\]\s*TJ"  # array shown
-    rb"|/([^\s/\[\]()<>{}%]+)\s+Do",  # form XObject drawn
-    re.DOTALL)
-_CMAP_CHAR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
-_CMAP_RANGE = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
-_CMAP_BLOCK = re.compile(rb"begin(bfchar|bfrange)(.*?)endbf(?:char|range)", re.DOTALL)
-
-
-def _shown_time(field: Any, limit: int) -> datetime | None:
-    """The first ISO 8601 time (``2026-11-26T14:05:09+07:00``) in the text of the normal appearance of
-    signature field ``field`` (final revision), or ``None``. Streams are decoded at most ``limit`` bytes
-    each (beyond: :class:`PdfDecodeLimitError`); anything unreadable shows no time."""
-    try:
-        node = _deref(field)
-        if "/AP" not in node:
-            kids: Any = node.get("/Kids") or []
-            node = _deref(kids[0]) if len(kids) == 1 else node
-        appearance = _deref(_deref(node["/AP"])["/N"])
-        text = _form_text(appearance, limit, depth=0)
-    except PdfDecodeLimitError:
-        raise
-    except Exception:
-        return None
-    found = _ISO_TIME.search(text)
-    if found is None:
-        return None
-    try:
-        return datetime.fromisoformat(found.group(0).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def _form_text(form: Any, limit: int, depth: int) -> str:
-    """The text a form XObject shows, in stream order, one line per text-showing operator."""
-    if not isinstance(form, generic.StreamObject) or depth > 3:
-        return ""
-    content = _bounded_data(form, limit)
-    resources: Any = _deref(form.get("/Resources")) or {}
-    fonts: Any = _deref(resources.get("/Font")) or {}
-    xobjects: Any = _deref(resources.get("/XObject")) or {}
-    maps: dict[str, tuple[int, dict[bytes, str]]] = {}
-    current: tuple[int, dict[bytes, str]] = (1, {})
-    lines: list[str] = []
-    for m in _CONTENT_TOKEN.finditer(content):
-        if m.group(1) is not None:
-            name = "/" + m.group(1).decode("latin-1")
-            if name not in maps:
-                maps[name] = _font_map(_deref(fonts.get(name)), limit)
-            current = maps[name]
-        elif m.group(2) is not None:
-            lines.append(_decode_shown(bytes.fromhex(re.sub(rb"\s", b"", m.group(2)).decode()), current))
-        elif m.group(3) is not None:
-            lines.append(_decode_shown(_unescape(m.group(3)), current))
-        elif m.group(4) is not None:
-            parts = re.findall(rb"<([0-9A-Fa-f\s]*)>|\(((?:[^()\\]|\\.)*)\)", m.group(4))
-            lines.append("".join(
-                _decode_shown(bytes.fromhex(re.sub(rb"\s", b"", h).decode()) if h or not lit else _unescape(lit),
-                              current) for h, lit in parts))
-        elif m.group(5) is not None:
-            lines.append(_form_text(_deref(xobjects.get("/" + m.group(5).decode("latin-1"))), limit, depth + 1))
-    return "\n".join(lines)
-
-
-def _font_map(font: Any, limit: int) -> tuple[int, dict[bytes, str]]:
-    """Bytes per character code and the ToUnicode map of ``font`` (empty: codes are Latin-1)."""
-    if not isinstance(font, generic.DictionaryObject):
-        return 1, {}
-    width = 2 if font.get("/Subtype") == "/Type0" else 1
-    cmap = _deref(font.get("/ToUnicode"))
-    mapping: dict[bytes, str] = {}
-    if isinstance(cmap, generic.StreamObject):
-        data = _bounded_data(cmap, limit)
-        for kind, body in _CMAP_BLOCK.findall(data):
-            if kind == b"bfchar":
-                for src, dst in _CMAP_CHAR.findall(body):
-                    mapping[bytes.fromhex(src.decode())] = bytes.fromhex(dst.decode()).decode("utf-16-be", "replace")
-            else:
-                for lo, hi, dst in _CMAP_RANGE.findall(body):
-                    start, end, first = int(lo, 16), int(hi, 16), int(dst, 16)
-                    for code in range(start, min(end, start + 0xFFFF) + 1):
-                        mapping[code.to_bytes(len(lo) // 2, "big")] = chr(min(first + code - start, 0x10FFFF))
-    return width, mapping
-
-
-def _decode_shown(raw: bytes, font: tuple[int, dict[bytes, str]]) -> str:
-    width, mapping = font
-    if not mapping:
-        return raw.decode("latin-1")
-    return "".join(mapping.get(raw[i:i + width], "\ufffd") for i in range(0, len(raw) - width + 1, width))
-
-
-def _unescape(raw: bytes) -> bytes:
-    return re.sub(rb"\\([()\\])", rb"\1", raw)
-
-
-def _bounded_data(stream: Any, limit: int) -> bytes:
-    """The decoded data of a content or CMap stream, decoded by us at most ``limit`` bytes (unfiltered or
-    one /FlateDecode without parameters; anything else reads as empty)."""
-    filters = stream.get("/Filter")
-    if isinstance(filters, generic.ArrayObject):
-        filters = filters[0] if len(filters) == 1 else "/Unsupported"
-    raw = stream.encoded_data
-    if filters is None:
-        return bytes(raw[:limit])
-    if filters != "/FlateDecode" or stream.get("/DecodeParms") is not None:
-        return b""
-    out = zlib.decompressobj().decompress(raw, limit + 1)
-    if len(out) > limit:
-        raise PdfDecodeLimitError(f"a stream inflates beyond {limit} bytes")
-    return out
