@@ -368,3 +368,18 @@ def test_separate_appendix_reference_is_filled_by_the_appendix_act(
         in text, text
     [check] = validate_all(signed, sign_pki.root)
     assert check.intact and check.valid
+
+
+@needs_pdftotext
+def test_a_word_export_reads_as_printed_too(sessions: tuple[PdfSigningSession, PdfSigningSession],
+                                            tmp_path: Path) -> None:
+    """A PDF made elsewhere ("Số:        /QĐ-UBND", "ngày      tháng      năm 2026" typed with spaces): the number
+    ends at the "/" and the date replaces the typed template on the line."""
+    from ._support import make_foreign_pdf
+
+    person, agency = sessions
+    approved = approve(make_foreign_pdf(), session=person, image=make_signature_png()).data
+    done = issue(approved, session=agency, seal=make_seal_png(), number=127, date=dt.date(2026, 9, 28)).data
+    page1 = _pdftotext(done, tmp_path, 1)
+    assert "Số: 127/QĐ-UBND\n" in page1, page1[:300]
+    assert "Hà Nội, ngày 28 tháng 9 năm 2026\n" in page1

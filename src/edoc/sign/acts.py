@@ -58,6 +58,9 @@ __all__ = [
 ]
 
 FIELD_APPENDIX = "edoc.sig.appendix"
+#: keys of a date field reserved over a typed template: where its blanks are, and the year it prints
+DATE_PARTS_KEY = "/EdocDateParts"
+DATE_YEAR_KEY = "/EdocDateYear"
 FIELD_COPY = "edoc.sig.copy"
 MM = 72 / 25.4
 #: side of the square reserved for the seal by :func:`approve` (the largest seal it can take)
@@ -236,6 +239,9 @@ def _add_text_field(rev: Revision, name: str, place: Place, size: float) -> None
     })
     if parent is not None:
         field[n("/Parent")] = parent
+    if place.parts:
+        field[n(DATE_PARTS_KEY)] = generic.ArrayObject([generic.FloatObject(round(v, 2)) for v in place.parts])
+        field[n(DATE_YEAR_KEY)] = generic.TextStringObject(place.year)
     field_ref = writer.add_object(field)
     kids.append(field_ref)
     page = page_ref.get_object()
@@ -304,6 +310,13 @@ def _fill_text_field(rev: Revision, name: str, value: str, *, cover: bool, right
         natural = font.width(shown, size)
         size_fit = min(size, h * 0.9 if h > 0 else size, size * (w - 1.0) / natural if natural > 0 else size)
         y = baseline_offset(h, size_fit)
+        parts = _typed_date(widget, value, font, size, y, h)
+        if parts is not None:
+            lines, covers = parts
+            stamp = Stamp(w, h, lines=lines, font=font, covers=covers)
+            widget[n("/AP")] = generic.DictionaryObject({n("/N"): rev.add_form(stamp)})
+            writer.update_container(widget)
+            continue
         # flush right ends at the widget's edge, where the "/" of the notation begins: a gap of even 0.4 pt
         # makes text readers put a space before it
         x = max(w - font.width(shown, size_fit), 0.0) if flush_right else 0.5
@@ -312,6 +325,30 @@ def _fill_text_field(rev: Revision, name: str, value: str, *, cover: bool, right
         widget[n("/AP")] = generic.DictionaryObject({n("/N"): rev.add_form(stamp)})
         writer.update_container(widget)
     writer.update_container(node)
+
+
+def _typed_date(widget: Any, value: str, font: Any, size: float, y: float,
+                h: float) -> tuple[tuple[TextLine, ...], tuple[tuple[float, float, float, float], ...]] | None:
+    """The day and month written into the blanks of a typed template (and the year, when the template has
+    none or another one), or ``None`` when the widget has no template or the value is not a date."""
+    raw = widget.get(DATE_PARTS_KEY)
+    m = re.fullmatch(r"ngày (\d{2}) tháng (\d{1,2}) năm (\d{4})", value)
+    if raw is None or m is None or len(raw) != 6:
+        return None
+    d1, d2, m1, m2, y1, y2 = (float(v) for v in raw)
+    day, month, year = m.groups()
+
+    def centred(text: str, a: float, b: float) -> TextLine:
+        return TextLine(text, (a + b) / 2 - font.width(text, size) / 2, y, size)
+
+    lines = [centred(day, d1, d2), centred(month, m1, m2)]
+    covers: list[tuple[float, float, float, float]] = []
+    printed = str(widget.get(DATE_YEAR_KEY, ""))
+    if printed != year:
+        if printed:
+            covers.append((y1 - 0.5, 0.0, y2 - y1 + 1.0, h))
+        lines.append(TextLine(year, y1, y, size))
+    return tuple(lines), tuple(covers)
 
 
 #: the longest number (edXML ``CodeNumber``)
@@ -380,13 +417,35 @@ def _anchor_places(session: PdfSigningSession, data: bytes) -> tuple[Place | Non
     if colons and gaps and not find_text(data, _PRINTED_NUMBER_RE, font, pages=range(1)):
         hit = colons[0]
         x1 = hit.rect[2] + 0.25 * hit.size
-        x2 = max(gaps[0].rect[2] - 0.5, x1 + 1.6 * hit.size)
+        # the number ends where the "/" begins: a gap of even 0.4 pt reads as a space in text extraction
+        x2 = max(gaps[0].rect[2], x1 + 1.6 * hit.size)
         number = Place(hit.page, (x1, hit.rect[1] - 1, x2, hit.rect[3] + 1), size=hit.size)
     for hit in find_text(data, _DATE_RE, font, pages=range(1)):
         x2 = max(hit.rect[2], hit.rect[0] + font.width("ngày 00 tháng 00 năm 0000", hit.size) + 2)
-        date = Place(hit.page, (hit.rect[0] - 0.5, hit.rect[1] - 1, x2, hit.rect[3] + 1), size=hit.size)
+        parts, year = _date_parts(hit.text, font, hit.size)
+        date = Place(hit.page, (hit.rect[0] - 0.5, hit.rect[1] - 1, x2, hit.rect[3] + 1), size=hit.size,
+                     parts=tuple(v + 0.5 for v in parts), year=year)
         break
     return number, date
+
+
+_DATE_PARTS_RE = re.compile(r"ngày([\s.…_]*)tháng([\s.…_]*)năm(\s*)(\d{4})?")
+
+
+def _date_parts(text: str, font: Any, size: float) -> tuple[tuple[float, ...], str]:
+    """Where a typed date template ("ngày      tháng      năm 2026") leaves its blanks: (d1, d2, m1, m2, y1, y2)
+    from its start, in points, and the year it prints. The issuance act writes the day and the month into
+    the blanks and leaves the words, so no word is both on the page and in the field."""
+    m = _DATE_PARTS_RE.match(text)
+    if m is None:
+        return (), ""
+
+    def at(i: int) -> float:
+        return float(font.width(text[:i], size))
+
+    year_start = at(m.start(4)) if m.group(4) else at(m.end(3)) + font.width(" ", size)
+    year_end = at(m.end(4)) if m.group(4) else year_start + font.width("0000", size)
+    return (at(m.start(1)), at(m.end(1)), at(m.start(2)), at(m.end(2)), year_start, year_end), m.group(4) or ""
 
 
 def _name_box(session: PdfSigningSession, data: bytes, name: str) -> Place | None:

@@ -369,6 +369,7 @@ class Stamp:
     """What a signature widget shows: images, then text lines, in a box of ``width`` × ``height`` points.
 
     :param background: fill the box with this RGB colour first (to cover text under a filled field).
+    :param covers: white rectangles ``(x, y, w, h)`` drawn first (to cover only a part of the box).
     """
 
     width: float
@@ -377,6 +378,7 @@ class Stamp:
     lines: tuple[TextLine, ...] = ()
     font: PreparedFont | None = None
     background: tuple[float, float, float] | None = None
+    covers: tuple[tuple[float, float, float, float], ...] = ()
 
     def content(self) -> bytes:
         """The content stream (resource names ``/Im0…``, ``/F0``)."""
@@ -384,6 +386,8 @@ class Stamp:
         if self.background is not None:
             r, g, b = self.background
             ops.append(f"{r:.3f} {g:.3f} {b:.3f} rg 0 0 {self.width:.2f} {self.height:.2f} re f")
+        for x, y, w, h in self.covers:
+            ops.append(f"1 1 1 rg {x:.3f} {y:.3f} {w:.3f} {h:.3f} re f")
         for i, placement in enumerate(self.images):
             ops.append(f"q {placement.w:.3f} 0 0 {placement.h:.3f} {placement.x:.3f} {placement.y:.3f} cm "
                        f"/Im{i} Do Q")

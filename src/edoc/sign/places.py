@@ -47,6 +47,11 @@ class Place:
     field: str | None = None
     #: font size of the text the place was found from (0 when unknown)
     size: float = 0.0
+    #: a date template found on the page ("ngày      tháng      năm 2026"): the blanks for the day and the
+    #: month and where the year is, as offsets (d1, d2, m1, m2, y1, y2) in points from the place's left edge
+    parts: tuple[float, ...] = ()
+    #: the year the template prints ("" when it has none)
+    year: str = ""
 
     @property
     def width(self) -> float:
