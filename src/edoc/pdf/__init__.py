@@ -3,7 +3,8 @@
 - :func:`render_pdf` (one document) and :class:`Renderer` (a batch: fonts chosen and prepared once);
 - :class:`RenderOptions`, :class:`RenderResult`; the reserved places for the signing acts
   (:class:`ReservedPlace`, :func:`find_places`, field names ``edoc.sig.person``, ``edoc.sig.agency``,
-  ``edoc.number``, ``edoc.date``);
+  ``edoc.number``, ``edoc.date``, and ``edoc.refN.number``/``edoc.refN.date`` in appendix headings:
+  :func:`reference_fields`, :func:`text_field_kind`);
 - fonts: :class:`FontFace`, :func:`find_face` (Times New Roman, Liberation Serif, Tinos, any serif).
 
 The layout itself is :mod:`edoc.pdf.layout`; the PDF/A finishing step is :mod:`edoc.pdf.finish`.
@@ -19,6 +20,8 @@ from edoc.pdf.places import (
     PlaceKind,
     ReservedPlace,
     find_places,
+    reference_fields,
+    text_field_kind,
 )
 from edoc.pdf.render import Renderer, RenderOptions, RenderResult, render_bytes, render_pdf
 
@@ -37,6 +40,8 @@ __all__ = [
     "face_from_file",
     "find_face",
     "find_places",
+    "reference_fields",
     "render_bytes",
     "render_pdf",
+    "text_field_kind",
 ]
