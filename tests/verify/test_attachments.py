@@ -236,3 +236,23 @@ def test_a_zip_declaring_more_entries_than_the_limit_is_refused_before_it_is_par
     data[eocd + 8:eocd + 12] = (60000).to_bytes(2, "little") * 2  # entries on this disk, entries in total
     with pytest.raises(HostileInput, match="60000"):
         open_zip(io.BytesIO(bytes(data)), ZipLimits())
+
+
+def test_an_unsigned_attached_message_still_has_its_pdfs_verified(good_pdf: bytes, vpki: VerifyPKI,
+                                                                  verifier_for: Build) -> None:
+    """An attached edXML without an envelope signature can carry signed PDFs: they are verified too."""
+    inner = _message(("tampered.pdf", attacks.signed_range_flip(good_pdf)))  # not signed itself
+    outer = sign_edxml(_message(("chuyen-tiep.edxml", inner)), vpki.agency)
+    report = verifier_for().verify_edxml(outer)
+    assert report.verdict is Indication.TOTAL_FAILED
+    assert report.attachments[0].attachments[0].verdict is Indication.TOTAL_FAILED
+
+
+def test_a_utf16_signed_xml_attachment_is_verified(good_pdf: bytes, vpki: VerifyPKI, verifier_for: Build) -> None:
+    """The XML-DSig namespace is looked for in the decoded text, not in the bytes (UTF-16 hides it)."""
+    signed = sign_edxml(_message(), vpki.agency)
+    tampered = signed.decode().replace("Thuận Nam", "Thuan Nam", 1).encode()
+    for attached, verdict in ((_utf16(signed), Indication.TOTAL_PASSED), (_utf16(tampered), Indication.TOTAL_FAILED)):
+        report = verifier_for().verify_edxml(sign_edxml(_message(("quyet-dinh.pdf", good_pdf),
+                                                                 ("goi-tin.xml", attached)), vpki.agency))
+        assert report.attachments[1].format == "edxml" and report.attachments[1].verdict is verdict

@@ -18,7 +18,7 @@ from lxml import etree
 from edoc.errors import HostileInput, MalformedFile, ResourceError
 
 __all__ = ["xml_parser", "xml_target_parser", "parse_xml", "check_prolog", "looks_like_xml", "root_name",
-           "MAX_XML_BYTES"]
+           "as_utf8", "MAX_XML_BYTES"]
 
 #: Largest XML file edoc parses into a tree (edXML with tens of MB of attachments fits well within).
 MAX_XML_BYTES = 1 << 30
@@ -104,6 +104,12 @@ def root_name(data: bytes) -> tuple[str, str] | None:
     except (HostileInput, etree.LxmlError, LookupError, UnicodeError, ValueError):
         return None
     return None
+
+
+def as_utf8(data: bytes) -> bytes:
+    """The XML document ``data`` re-encoded as UTF-8 when it is UTF-16 or UTF-32 (detected as
+    :func:`looks_like_xml` does), else unchanged: for searching its bytes whatever its encoding."""
+    return _as_utf8(data)
 
 
 def _as_utf8(head: bytes) -> bytes:

@@ -14,8 +14,8 @@ their content; names and declared content types are ignored:
 kind                   recognised by                                       outcome
 =====================  ==================================================  ====================================
 PDF                    ``%PDF-`` in the first 1024 bytes                   verified (PAdES): a nested report
-XML with a signature   XML (any encoding) holding the XML-DSig namespace   verified; an edXML with its own
-                                                                           attachments, recursively
+XML with a signature,  XML (any encoding) holding the XML-DSig namespace,  verified; an edXML with its own
+or an edXML            or whose root is ``edXML``                          attachments, recursively
 zip                    ``PK\\x03\\x04``                                      opened with the limits of
                                                                            ``edoc edxml show --extract``
                                                                            (:class:`~edoc.edxml.ReadLimits`);
@@ -39,7 +39,7 @@ from dataclasses import dataclass, replace
 from edoc.edxml.reader import ReadLimits, read_edxml
 from edoc.edxml.zipsafe import checked_entries, expand_entry, open_zip
 from edoc.errors import EdocError
-from edoc.util.xml import looks_like_xml
+from edoc.util.xml import as_utf8, looks_like_xml, root_name
 from edoc.verify.report import DocumentReport, Indication, Level, Message, SubIndication
 
 __all__ = ["AttachmentsOutcome", "examine_attachments", "unread"]
@@ -115,8 +115,8 @@ def _judge(name: str, data: bytes, verify_pdf: VerifyBytes, verify_xml: VerifyBy
             reports.append(unread(name, "a zip inside a zip attachment is not opened"))
         else:
             _judge_zip(name, data, verify_pdf, verify_xml, limits, reports, notes)
-    elif looks_like_xml(data[:64]) and _DSIG in data:
-        reports.append(verify_xml(data, name))
+    elif looks_like_xml(data[:64]) and (_DSIG in as_utf8(data) or _is_edxml(data)):
+        reports.append(verify_xml(data, name))  # a signed XML, or an edXML whose own attachments may be signed
     elif _is_cms(data):
         reports.append(_unsupported(name, "CMS/PKCS#7"))
     else:
@@ -146,6 +146,11 @@ def _judge_zip(name: str, data: bytes, verify_pdf: VerifyBytes, verify_xml: Veri
         reports.append(unread(name, exc.message))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
         reports.append(unread(name, f"the zip cannot be opened: {type(exc).__name__}: {str(exc)[:200]}"))
+
+
+def _is_edxml(data: bytes) -> bool:
+    root = root_name(data)
+    return root is not None and root[1] == "edXML"
 
 
 def _is_cms(data: bytes) -> bool:
