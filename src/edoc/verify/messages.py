@@ -191,6 +191,12 @@ CATALOGUE: Mapping[str, tuple[str, str]] = {
         "Văn bản đã có chữ ký của cơ quan nhưng chưa điền ngày ban hành (trường {field} trống).",
         "The agency has signed but the date of issue is not filled (field {field} is empty).",
     ),
+    "profile.not_issued": (
+        "Văn bản chưa được ban hành: giá trị «{value}» của trường {field} không được chữ ký của cơ quan ban "
+        "hành bảo đảm (được điền sau hoặc không có chữ ký của cơ quan).",
+        "The document is not issued: the value “{value}” of field {field} is not covered by the issuing "
+        "agency's signature (filled in later, or no agency signature).",
+    ),
     # edXML
     "envelope.no_signature": (
         "Gói tin edXML không có chữ ký số (chữ ký trống hoặc giữ chỗ).",

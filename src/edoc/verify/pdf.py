@@ -73,7 +73,13 @@ from edoc.errors import ResourceError
 from edoc.verify.appearance_text import TextLimits, shown_time
 from edoc.verify.changes import EDOC_DIFF_POLICY
 from edoc.verify.policy import CertificateSource, VerifyPolicy, load_certificates
-from edoc.verify.profile import apply_profile, role_from_field, role_from_signer, signer_facts
+from edoc.verify.profile import (
+    apply_profile,
+    issuance_findings,
+    role_from_field,
+    role_from_signer,
+    signer_facts,
+)
 from edoc.verify.report import (
     Check,
     DocumentReport,
@@ -307,15 +313,19 @@ class Verifier:
                     shown[str(name)] = moment
                 else:
                     unread[str(name)] = problem
+        form_values = _text_field_values(reader)
         reports = apply_profile([rep for _rev, rep in entries], issuing_body=issuing_body,
-                                form_values=_text_field_values(reader), shown_times=shown)
+                                form_values=form_values, shown_times=shown)
         reports = [replace(rep, messages=(*rep.messages, Message.of(
             "profile.shown_time_unreadable", Level.WARNING, reason=unread[rep.field_name])))
             if rep.field_name in unread else rep for rep in reports]
-        doc_msgs: tuple[Message, ...] = ()
+        doc_msgs: tuple[Message, ...] = issuance_findings(
+            reports, form_values=form_values, values_at=lambda rev: _text_field_values(reader, rev))
         failure: tuple[Indication, SubIndication | None] | None = None
+        if doc_msgs:  # a number or date no agency signed: the document is not issued (national profile)
+            failure = (_INDET, SubIndication.SIG_CONSTRAINTS_FAILURE)
         if last is not None and _unexplained_tail(last, data):
-            doc_msgs = (Message.of("document.unsigned_tail", Level.ERROR),)
+            doc_msgs = (*doc_msgs, Message.of("document.unsigned_tail", Level.ERROR))
             failure = (_INDET, SubIndication.GENERIC)
         if failure is not None and reports:
             worst = max(reports, key=lambda r: r.indication.severity)
@@ -629,9 +639,9 @@ def _replaced_fields(emb: _FastSig | EmbeddedPdfSignature, changed: Iterable[str
                             and str(n.value) not in ("", "/Off"))]
 
 
-def _text_field_values(reader: PdfFileReader) -> dict[str, str]:
-    """Values of the text fields of the final revision, by dotted name (never raises)."""
-    return {n.name: str(n.value if n.value is not None else "") for n in _form_fields(reader, None) or ()
+def _text_field_values(reader: PdfFileReader, revision: int | None = None) -> dict[str, str]:
+    """Values of the text fields of the final revision (or of ``revision``), by dotted name (never raises)."""
+    return {n.name: str(n.value if n.value is not None else "") for n in _form_fields(reader, revision) or ()
             if not n.broken and (n.field_type == "/Tx" or (n.field_type is None and n.value is not None
                                                             and n.prefix))}
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timezone
 
 from asn1crypto import x509
 
 from edoc.verify.report import (
+    Check,
     Identifier,
     Level,
     Message,
@@ -26,7 +27,8 @@ from edoc.verify.report import (
     iso_vn,
 )
 
-__all__ = ["signer_facts", "role_from_field", "role_from_signer", "apply_profile"]
+__all__ = ["signer_facts", "role_from_field", "role_from_signer", "apply_profile", "issuance_findings",
+           "personal_only"]
 
 _UID = re.compile(r"^\s*([A-Za-z]{2,10})\s*[:=]\s*(\S.*?)\s*$")
 _PERSONAL = {"CCCD", "CMND", "HC", "CMT", "DDCN"}
@@ -83,6 +85,13 @@ def role_from_field(name: str | None) -> SignatureRole | None:
             if last.startswith(role.value):
                 return role
     return None
+
+
+def personal_only(kinds: set[str]) -> bool:
+    """Whether identifier kinds (``CCCD``, ``MST``…) name a person and no organisation: such a certificate
+    never issues a document, whatever its signature field is called."""
+    upper = {k.upper() for k in kinds}
+    return bool(upper & _PERSONAL) and not upper & _ORGANISATIONAL
 
 
 def role_from_signer(facts: SignerFacts | None) -> SignatureRole | None:
@@ -177,6 +186,39 @@ def apply_profile(
             extra += _shown_time_findings(rep, shown_times[rep.field_name])
         out[i] = replace(rep, messages=(*rep.messages, *extra))
     return out
+
+
+def issuance_findings(
+    reports: list[SignatureReport], *, form_values: Mapping[str, str],
+    values_at: Callable[[int], Mapping[str, str] | None],
+) -> tuple[Message, ...]:
+    """The number and date of issue must be covered by the agency's signature (Decree 30: the agency
+    signature issues the document; the person's approval comes before the number exists).
+
+    A value in the reserved field :data:`FIELD_NUMBER` or :data:`FIELD_DATE` of the final revision that no
+    intact agency signature signed (the field held that value in the revision the agency signed) means the
+    document is **not issued**, however intact the person's signature is: one ``profile.not_issued`` error
+    per such field. The caller makes the document's verdict INDETERMINATE/SIG_CONSTRAINTS_FAILURE.
+
+    :param reports: the signature reports with their roles (after :func:`apply_profile`).
+    :param form_values: text field values of the final revision, by dotted name.
+    :param values_at: text field values as of a signed revision (``None`` when they cannot be read).
+    """
+    filled = {name: value.strip() for name in (FIELD_NUMBER, FIELD_DATE)
+              if (value := form_values.get(name, "")).strip()}
+    if not filled:
+        return ()
+    covered: set[str] = set()
+    for rep in reports:
+        # an agency signature by a personal certificate issues nothing, whatever its field is called
+        if rep.role is not SignatureRole.AGENCY or rep.revision is None \
+                or rep.integrity is not Check.PASSED or rep.crypto is not Check.PASSED \
+                or (rep.signer is not None and personal_only({i.kind for i in rep.signer.identifiers})):
+            continue
+        signed = values_at(rep.revision) or {}
+        covered |= {name for name, value in filled.items() if signed.get(name, "").strip() == value}
+    return tuple(Message.of("profile.not_issued", Level.ERROR, field=name, value=value)
+                 for name, value in filled.items() if name not in covered)
 
 
 def _shown_time_findings(rep: SignatureReport, shown: datetime | None) -> list[Message]:
