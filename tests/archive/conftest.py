@@ -66,3 +66,11 @@ def sources(tmp_path: Path) -> tuple[Path, dict[str, int]]:
 @pytest.fixture
 def policy() -> ArchivePolicy:
     return ArchivePolicy(verify=fake_verify, timestamper=fake_timestamp)
+
+
+@pytest.fixture(scope="session")
+def acts(pki, pki_files, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A draft approved by the person (person-rsa) and issued by the agency (agency-rsa) with the live PKI."""
+    from .forge import make_acts
+
+    return make_acts(pki_files, tmp_path_factory.mktemp("acts"))

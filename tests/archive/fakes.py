@@ -68,3 +68,22 @@ def counting_timestamp(src: Path, dst: Path) -> AugmentResult:
         with open(log, "a", encoding="utf-8") as f:
             f.write(f"{os.getpid()} {Path(src).name}\n")
     return fake_timestamp(src, dst)
+
+
+@dataclass(frozen=True)
+class FullDisk:
+    """A time-stamper whose disk is full while the file ``flag`` exists: it writes part of its output, then
+    fails with ENOSPC, as a write on a full file system does."""
+
+    flag: str
+
+    def __call__(self, src: Path, dst: Path) -> AugmentResult:
+        import errno
+
+        data = Path(src).read_bytes() + TS_MARK
+        if Path(self.flag).exists():
+            with open(dst, "wb") as fh:
+                fh.write(data[: len(data) // 2])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(dst))
+        Path(dst).write_bytes(data)
+        return AugmentResult("document time-stamp (test)", EXPIRY, "test TSA")

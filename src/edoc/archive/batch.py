@@ -3,13 +3,19 @@
 Work runs on a local process pool (``jobs``) or, with ``scheduler``, on an existing Dask distributed
 cluster (the ``edoc[dask]`` extra; workers must see the same file system). The main process is the only
 writer of the journal. Ctrl-C stops submitting, lets in-flight work finish, journals it and returns with
-``interrupted`` set; SIGKILL at any moment is recovered by running the same command again.
+``interrupted`` set; SIGKILL at any moment is recovered by running the same command again, and the local
+workers of a killed main process die with it (:mod:`edoc.archive.workers`).
+
+A document's outcome is ``archived``, ``rejected`` (the verifier's verdict; its report says why) or
+``failed`` with a class: ``environment`` (I/O, a full disk, a TSA or responder that did not answer: every run
+tries it again) or ``content`` (it cannot be archived as it is: only ``retry_failed`` tries it again).
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -17,6 +23,7 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import sys
 import time
 import unicodedata
@@ -27,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from edoc.archive.journal import Journal
-from edoc.archive.meta import read_metadata
+from edoc.archive.meta import read_metadata, signed_scope
 from edoc.archive.package import (
     DOCS,
     BagProblems,
@@ -41,11 +48,13 @@ from edoc.archive.package import (
     recover,
 )
 from edoc.archive.policy import ArchivePolicy, AugmentResult, RealVerifier, _verifier, report_of, verdict_of
+from edoc.archive.trust import read_trust, remember_trust
+from edoc.archive.workers import worker_init
 from edoc.errors import EdocError, InvalidInput, MissingDependency, ResourceError, UnsupportedFeature
 from edoc.util.fs import atomic_writer
 
 __all__ = ["BuildSummary", "AuditReport", "PackageAudit", "RenewSummary", "build_archive", "audit_archive",
-           "renew_archive", "find", "collect_sources", "Found"]
+           "renew_archive", "find", "collect_sources", "Found", "failure_class", "with_stored_trust"]
 
 _DOC_SUFFIXES = {".pdf", ".xml", ".edxml"}
 
@@ -65,8 +74,20 @@ class _Inline(cf.Executor):
         return fut
 
 
-def _ignore_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+#: Failure classes: tried again by every run, or only when failures are retried.
+ENVIRONMENT = "environment"
+CONTENT = "content"
+
+
+def failure_class(exc: BaseException) -> str:
+    """``content`` when the document cannot be archived as it is (running again gives the same answer: bad
+    input, an unsupported feature), else ``environment`` (I/O errors and a full disk, a TSA or responder that
+    did not answer, a worker that died, anything unexpected)."""
+    return CONTENT if isinstance(exc, (InvalidInput, UnsupportedFeature)) else ENVIRONMENT
+
+
+def _error(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 @contextlib.contextmanager
@@ -88,7 +109,7 @@ def _executor(jobs: int, scheduler: str | None) -> Iterator[cf.Executor]:
     elif jobs <= 0:
         yield _Inline()
     else:
-        with cf.ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_sigint) as ex:
+        with cf.ProcessPoolExecutor(max_workers=jobs, initializer=worker_init, initargs=(os.getpid(),)) as ex:
             yield ex
 
 
@@ -251,8 +272,8 @@ def _augment_staged(augment: Callable[[Path, Path], AugmentResult], root: Path, 
 
 
 def _ingest(policy: ArchivePolicy, source: Path, root: str | None = None) -> dict[str, Any]:
-    """Worker: metadata, verification and (with a TSA) augmentation of one document into the staging folder;
-    never raises for the document's content.
+    """Worker: verification, metadata (from what the signatures cover) and, with a TSA, augmentation of one
+    document into the staging folder; never raises for the document's content.
 
     Augmenting here rather than when the record is packaged spreads the TSA round trips over every worker
     even when a whole batch is one record (measured: one 100-document record augmented at packaging ran at
@@ -263,29 +284,36 @@ def _ingest(policy: ArchivePolicy, source: Path, root: str | None = None) -> dic
     out["times"] = times
     try:
         out["sha256"] = _sha256(source)
-        meta = read_metadata(source)
-        times["metadata"] = time.perf_counter() - clock
-        out["fields"], out["meta_xml"] = meta.fields, meta.xml
-        key = meta.get(policy.record_by)
-        if not key:
-            key = f"{meta.get('OrganId') or 'unknown'}.{meta.get('Year') or 'undated'}"
-        out["record"] = key
-        clock = time.perf_counter()
         result = policy.verifier()(source)
         out["verdict"], out["report"] = verdict_of(result), report_of(result)
         times["verify"] = time.perf_counter() - clock
-        out["status"] = "ingested" if policy.accepts(out["verdict"]) else "rejected"
+        accepted = policy.accepts(out["verdict"])
+        clock = time.perf_counter()
+        try:  # metadata only from the signed content the verifier established (issue 13 point 2)
+            meta = read_metadata(source, scope=signed_scope(source, out["report"]))
+        except EdocError:
+            if accepted:
+                raise
+            meta = None  # a rejected document's metadata only groups it in the log
+        times["metadata"] = time.perf_counter() - clock
+        key = ""
+        if meta is not None:
+            out["fields"], out["meta_xml"] = meta.fields, meta.xml
+            key = meta.get(policy.record_by)
+            if not key:
+                key = f"{meta.get('OrganId') or 'unknown'}.{meta.get('Year') or 'undated'}"
+        out["record"] = key or "unknown.undated"
+        out["status"] = "ingested" if accepted else "rejected"
+        if not accepted and out["report"].get("subindication") == "TRY_LATER":
+            out["failure"] = ENVIRONMENT  # the status could not be established now: a later run tries again
         out["ts_expiry"] = timestamp_expiry(out["report"], policy.weak_digests)
         if out["status"] == "ingested" and policy.augment is not None and root is not None:
             clock = time.perf_counter()
             out["staged"] = _augment_staged(policy.augment, Path(root), source)
             out["ts_expiry"] = out["staged"]["timestamp_expiry"] or out["ts_expiry"]
             times["augment"] = time.perf_counter() - clock
-    except EdocError as exc:
-        out.update(status="failed", error=f"{type(exc).__name__}: {exc}")
-        out.setdefault("sha256", "")
-    except Exception as exc:
-        out.update(status="failed", error=f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # EdocError or not: one document's failure is its outcome, never the batch's
+        out.update(status="failed", error=_error(exc), failure=failure_class(exc))
         out.setdefault("sha256", "")
     return out
 
@@ -399,9 +427,14 @@ def build_archive(
     :param scheduler: address of a Dask distributed scheduler instead of local processes.
     :param progress: show a progress bar (default: when standard error is a terminal).
     :param on_outcome: called in the main process with each document's outcome as it is journaled.
-    :param retry_failed: process again the documents that failed in earlier runs (rejected ones stay rejected).
+    :param retry_failed: process again every document that failed in earlier runs; without it, a run
+        processes again only those that failed for environmental reasons (I/O, a full disk, an unreachable
+        TSA) or were rejected as TRY_LATER. Documents rejected on their content stay rejected.
     :returns: the summary; ``outcomes.jsonl`` and ``rejected.jsonl`` in the archive list every document.
     :raises ResourceError: the archive cannot be written or another process is writing it.
+
+    The trust anchors of ``policy.trust`` are stored in the archive (:mod:`edoc.archive.trust`) for later
+    audits and renewals.
     """
     policy = policy or ArchivePolicy()
     root = Path(into).resolve()
@@ -409,10 +442,28 @@ def build_archive(
     show = sys.stderr.isatty() if progress is None else progress
     files = collect_sources(sources)
     summary = BuildSummary(root)
+    try:
+        return _build(files, root, policy, jobs, scheduler, show, on_outcome, retry_failed, summary)
+    except sqlite3.Error as exc:
+        raise ResourceError(f"cannot write the archive journal: {exc}; run the same command again once the "
+                            "cause is removed", path=root / "journal.sqlite") from exc
+    except OSError as exc:
+        if isinstance(exc, EdocError):
+            raise
+        raise ResourceError(f"cannot write the archive: {exc.strerror or exc}; run the same command again once "
+                            "the cause is removed", path=exc.filename or root) from exc
+
+
+def _build(files: list[Path], root: Path, policy: ArchivePolicy, jobs: int, scheduler: str | None, show: bool,
+           on_outcome: Callable[[dict[str, Any]], None] | None, retry_failed: bool,
+           summary: BuildSummary) -> BuildSummary:
     with Journal(root) as journal, _Stop() as stop:
         _layout(root)
         recover(root / ".tmp", root / "packages")
         (root / ".tmp").mkdir(exist_ok=True)
+        if policy.trust:
+            remember_trust(root, policy.trust, online=bool(policy.online),
+                           accept_indeterminate=policy.accept_indeterminate)
         known = journal.known(retry_failed=retry_failed)
         todo = [f for f in files if str(f) not in known]
         del known
@@ -428,15 +479,15 @@ def build_archive(
                                     "again to resume", path=item[1]) from exc
             except Exception as exc:
                 r = {"source": str(item[1]), "name": item[1].name, "sha256": "", "status": "failed",
-                     "error": f"{type(exc).__name__}: {exc}"}
+                     "error": _error(exc), "failure": failure_class(exc)}
             journal.record_outcome(r["source"], r["name"], r["sha256"], r["status"], record=r.get("record"),
                                    verdict=r.get("verdict"), report=r.get("report"), fields=r.get("fields"),
                                    meta_xml=r.get("meta_xml"), error=r.get("error"), ts_expiry=r.get("ts_expiry"),
-                                   staged=r.get("staged"))
+                                   staged=r.get("staged"), failure=r.get("failure"))
             summary.new_this_run += 1
             summary._add_times(r.get("times"))
             if on_outcome:
-                on_outcome({k: r.get(k) for k in ("source", "status", "verdict", "record", "error")})
+                on_outcome({k: r.get(k) for k in ("source", "status", "verdict", "record", "error", "failure")})
             bar.advance()
 
         if todo and jobs > 0 and not scheduler:
@@ -467,7 +518,7 @@ def build_archive(
                             for row in (r for r in item[4] if r["status"] == "ingested"):
                                 journal.record_outcome(row["source"], row["name"], row["sha256"], "failed",
                                                        record=item[2], verdict=row["verdict"],
-                                                       error=f"{type(exc).__name__}: {exc}")
+                                                       error=_error(exc), failure=failure_class(exc))
                             return
                         journal.mark_packaged(r["record"], r["name"], r["docs"])
                         summary._add_times(r.get("times"))
@@ -495,8 +546,9 @@ def _check_names(journal: Journal) -> None:
         keep = next((s for s, st in rows if st == "archived"), rows[0][0])
         for source, _ in rows:
             if source != keep:
-                journal.db.execute("UPDATE documents SET status='failed', error=? WHERE source=?",
-                                   (f"InvalidInput: another document of record {record} is named {name}", source))
+                journal.db.execute("UPDATE documents SET status='failed', failure=?, error=? WHERE source=?",
+                                   (CONTENT, f"InvalidInput: another document of record {record} is named {name}",
+                                    source))
 
 
 def _write_logs(journal: Journal, root: Path, summary: BuildSummary) -> None:
@@ -506,7 +558,8 @@ def _write_logs(journal: Journal, root: Path, summary: BuildSummary) -> None:
         for r in journal.iter_rows():
             counts[r["status"]] = counts.get(r["status"], 0) + 1
             line = {"source": r["source"], "name": r["name"], "sha256": r["sha256"], "outcome": r["status"],
-                    "verdict": r["verdict"], "record": r["record"], "package": r["package"], "error": r["error"]}
+                    "verdict": r["verdict"], "record": r["record"], "package": r["package"], "error": r["error"],
+                    "failure": r["failure"]}
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
             if r["status"] == "rejected":
                 rej.write(json.dumps(line | {"report": json.loads(r["report"] or "null")}, ensure_ascii=False) + "\n")
@@ -539,19 +592,26 @@ class PackageAudit:
 
 @dataclass
 class AuditReport:
-    """The audit of a whole archive."""
+    """The audit of a whole archive.
+
+    :param trust_problems: stored trust anchors that are missing or no longer match their pin (not used).
+    :param trust: the SHA-256 pins of the stored anchors the re-verification used.
+    """
 
     packages: list[PackageAudit] = field(default_factory=list)
     missing_packages: list[str] = field(default_factory=list)
     interrupted: bool = False
+    trust_problems: list[str] = field(default_factory=list)
+    trust: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.missing_packages and all(p.ok for p in self.packages)
+        return not self.missing_packages and not self.trust_problems and all(p.ok for p in self.packages)
 
     def to_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "missing_packages": self.missing_packages,
-                "packages": [p.to_dict() for p in self.packages], "interrupted": self.interrupted}
+                "packages": [p.to_dict() for p in self.packages], "interrupted": self.interrupted,
+                "trust": self.trust, "trust_problems": self.trust_problems}
 
 
 def _audit(policy: ArchivePolicy, root: str, name: str, stored: dict[str, str]) -> PackageAudit:
@@ -579,9 +639,25 @@ def _audit(policy: ArchivePolicy, root: str, name: str, stored: dict[str, str]) 
     return result
 
 
+def with_stored_trust(root: Path, policy: ArchivePolicy) -> tuple[ArchivePolicy, list[str], list[str]]:
+    """``policy`` verifying with the trust anchors the archive stored (before those of ``policy.trust``) and,
+    when ``policy.online`` is ``None``, with the build's recorded choice.
+
+    :returns: the policy, the pins of the stored anchors used, and the problems of the stored trust.
+    """
+    stored, problems = read_trust(root)
+    paths = tuple(str(root / a.file) for a in stored.anchors)
+    trust = tuple(dict.fromkeys((*paths, *(str(t) for t in policy.trust))))
+    online = policy.online if policy.online is not None else stored.online
+    return dataclasses.replace(policy, trust=trust, online=online), [a.sha256 for a in stored.anchors], problems
+
+
 def audit_archive(archive: str | Path, *, policy: ArchivePolicy | None = None, jobs: int | None = None,
                   scheduler: str | None = None) -> AuditReport:
     """Re-hash every package and re-verify every document; report changed, missing and extra files by name.
+
+    Documents are verified with the trust anchors the archive stored at build time plus ``policy.trust``
+    (:func:`with_stored_trust`); a stored anchor that no longer matches its pin is an audit problem.
 
     :raises ResourceError: the archive has no journal or another process is writing it.
     """
@@ -591,6 +667,7 @@ def audit_archive(archive: str | Path, *, policy: ArchivePolicy | None = None, j
         raise ResourceError("not an edoc archive (no journal.sqlite)", path=root)
     jobs = (os.cpu_count() or 1) if jobs is None else jobs
     report = AuditReport()
+    policy, report.trust, report.trust_problems = with_stored_trust(root, policy)
     with Journal(root) as journal, _Stop() as stop:
         recover(root / ".tmp", root / "packages")
         (root / ".tmp").mkdir(exist_ok=True)
@@ -610,7 +687,7 @@ def audit_archive(archive: str | Path, *, policy: ArchivePolicy | None = None, j
             except BrokenProcessPool as exc:
                 raise ResourceError("a worker process died during the audit", path=item[2]) from exc
             except Exception as exc:
-                res = PackageAudit(item[2], BagProblems(other=(f"{type(exc).__name__}: {exc}",)))
+                res = PackageAudit(item[2], BagProblems(other=(_error(exc),)))
             report.packages.append(res)
             journal.event(res.package, None, "fixity check", json.dumps(res.to_dict(), ensure_ascii=False))
 

@@ -2,7 +2,10 @@
 
 A document's row is written once its outcome is known (``ingested``, ``rejected``, ``failed``) and becomes
 ``archived`` in the same transaction that marks its package done, so re-running after any crash does each
-document exactly once. The catalogue (with FTS5 when SQLite has it) answers :func:`edoc.archive.find`.
+document exactly once. A failure (or a TRY_LATER rejection) carries its class: ``environment`` (a full disk,
+an I/O error, a TSA or responder that did not answer) is tried again by every run; ``content`` (the document
+cannot be archived as it is) only with ``retry_failed``. The catalogue (with FTS5 when SQLite has it)
+answers :func:`edoc.archive.find`.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     source TEXT PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL, status TEXT NOT NULL,
     record TEXT, verdict TEXT, report TEXT, fields TEXT, meta_xml BLOB, error TEXT, package TEXT,
-    ts_expiry TEXT, staged TEXT, updated TEXT DEFAULT CURRENT_TIMESTAMP);
+    ts_expiry TEXT, staged TEXT, failure TEXT, updated TEXT DEFAULT CURRENT_TIMESTAMP);
 CREATE INDEX IF NOT EXISTS documents_record ON documents(record, status);
 CREATE TABLE IF NOT EXISTS packages (
     name TEXT PRIMARY KEY, record TEXT NOT NULL, documents INTEGER NOT NULL, created TEXT DEFAULT CURRENT_TIMESTAMP);
@@ -86,6 +89,8 @@ class Journal:
             columns = {r[1] for r in self.db.execute("PRAGMA table_info(documents)")}
             if "staged" not in columns:  # archives made before augmentation moved to ingest
                 self.db.execute("ALTER TABLE documents ADD COLUMN staged TEXT")
+            if "failure" not in columns:  # archives made before failures had a class
+                self.db.execute("ALTER TABLE documents ADD COLUMN failure TEXT")
             self.fts = self._make_fts()
         except sqlite3.Error as exc:
             raise ResourceError(f"cannot open the archive journal: {exc}", path=root / "journal.sqlite") from exc
@@ -114,22 +119,28 @@ class Journal:
     # -- documents -----------------------------------------------------------------------------------
 
     def known(self, *, retry_failed: bool = False) -> set[str]:
-        """Sources with an outcome (without the ``failed`` ones when they are to be retried)."""
-        where = "WHERE status != 'failed'" if retry_failed else ""
-        return {r[0] for r in self.db.execute(f"SELECT source FROM documents {where}")}  # noqa: S608
+        """Sources a run does not process again: every outcome but the environmental failures and TRY_LATER
+        rejections (and, with ``retry_failed``, but every failure). A failure of an archive made before
+        failures had a class counts as environmental."""
+        retry = "(status IN ('failed', 'rejected') AND COALESCE(failure, " \
+                "CASE status WHEN 'failed' THEN 'environment' ELSE 'content' END) = 'environment')"
+        if retry_failed:
+            retry += " OR status = 'failed'"
+        return {r[0] for r in self.db.execute(f"SELECT source FROM documents WHERE NOT ({retry})")}  # noqa: S608
 
     def record_outcome(self, source: str, name: str, sha256: str, status: str, *, record: str | None = None,
                        verdict: str | None = None, report: dict[str, Any] | None = None,
                        fields: dict[str, str] | None = None, meta_xml: bytes | None = None,
                        error: str | None = None, ts_expiry: str | None = None,
-                       staged: dict[str, Any] | None = None) -> None:
+                       staged: dict[str, Any] | None = None, failure: str | None = None) -> None:
+        """Write a document's outcome; ``failure`` is the class of a failure (``environment``/``content``)."""
         self.db.execute(
             "INSERT OR REPLACE INTO documents(source, name, sha256, status, record, verdict, report, fields,"
-            " meta_xml, error, ts_expiry, staged) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            " meta_xml, error, ts_expiry, staged, failure) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (source, name, sha256, status, record, verdict,
              json.dumps(report, ensure_ascii=False, default=str) if report is not None else None,
              json.dumps(fields, ensure_ascii=False) if fields is not None else None, meta_xml, error, ts_expiry,
-             json.dumps(staged) if staged is not None else None))
+             json.dumps(staged) if staged is not None else None, failure))
 
     def pending_records(self) -> list[str]:
         return [r[0] for r in self.db.execute(

@@ -3,6 +3,12 @@
 Every source ends as a :class:`~edoc.model.document.Document` (plus the record's ``FileCode`` when the
 source names one), so the national metadata XML is always written by :mod:`edoc.metadata`.
 
+Only signed content is read (issue 13 point 2): given the :class:`SignedScope` the verifier established
+(:func:`signed_scope`), metadata comes from the revision covered by the last signature that vouches for the
+document, never from bytes added after it (a rewritten ``/Info`` or XMP, a filled field, a new attachment);
+the number and date of issue come only from the revision the agency signed (a number no agency signed is
+not an issued number). A sidecar is the archivist's own statement and is taken as given.
+
 Sidecars use the national tag names of ``archive.md`` §2 (``OrganId``, ``FileCatalog``, ``FileNotation``,
 ``CodeNumber``, ``CodeNotation``, ``IssuedDate``, ``OrganName``, ``Subject``, ``TypeName``, ``FullName``,
 ``Position``…): ``NAME.json`` / ``NAME.yaml`` / ``NAME.yml`` beside ``NAME``, or one ``metadata.csv`` in the
@@ -26,7 +32,7 @@ from edoc.metadata import LIMITS, FileCode, document_metadata_xml
 from edoc.model.document import Document, Organ, Signer
 from edoc.model.vocab import DocumentType, Priority
 
-__all__ = ["DocumentMeta", "NATIONAL_FIELDS", "read_metadata", "SIDECAR_SUFFIXES"]
+__all__ = ["DocumentMeta", "NATIONAL_FIELDS", "read_metadata", "SIDECAR_SUFFIXES", "SignedScope", "signed_scope"]
 
 #: Largest sidecar read (bytes).
 MAX_SIDECAR = 1 << 20
@@ -63,6 +69,107 @@ class DocumentMeta:
         if name == "Year":
             return self.fields.get("FileCatalog") or self.fields.get("IssuedDate", "")[:4]
         return self.fields.get(name, "")
+
+
+@dataclass(frozen=True)
+class SignedScope:
+    """How much of a document its signatures vouch for, as the verifier found.
+
+    :param content: length of the prefix of the file covered by the last signature that vouches for it
+        (``None``: the whole file; ``0``: nothing is signed).
+    :param issued: length of the prefix the issuing agency signed, where the number and date of issue may
+        be read (``None``: as ``content``; ``0``: no agency signature, so no number or date).
+    """
+
+    content: int | None = None
+    issued: int | None = None
+
+    @property
+    def whole(self) -> bool:
+        return self.content is None and self.issued is None
+
+
+#: The whole file vouched for: an injected verifier that says nothing about signatures, or a sidecar.
+WHOLE_FILE = SignedScope()
+#: Nothing signed: no metadata is read from the document's own bytes.
+NOTHING_SIGNED = SignedScope(0, 0)
+
+
+def _vouching(sigs: list[Any], roles: tuple[str, ...] | None) -> list[dict[str, Any]]:
+    """The signatures (report JSON) that vouch for the bytes they cover: intact and cryptographically valid,
+    not failed; the TOTAL_PASSED ones when there are any (an untrusted signature added after a trusted one
+    does not get to vouch for what it added), else the INDETERMINATE ones."""
+    ok = [s for s in sigs if isinstance(s, dict) and s.get("role") != "timestamp"
+          and (roles is None or s.get("role") in roles)
+          and isinstance(s.get("checks"), dict) and s["checks"].get("integrity") == "passed"
+          and s["checks"].get("crypto") == "passed" and s.get("indication") != "TOTAL_FAILED"]
+    passed = [s for s in ok if s.get("indication") == "TOTAL_PASSED"]
+    return passed or ok
+
+
+def _signature_ends(path: Path) -> dict[str, list[int]]:
+    """For each signature field (by the dotted name the verifier reports), where its /ByteRange ends."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    out: dict[str, list[int]] = {}
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            reader = PdfFileReader(fh, strict=False)
+            for name, value, _field in enumerate_sig_fields(reader, filled_status=True):
+                try:
+                    br = [int(x) for x in value.get_object()["/ByteRange"]]
+                except (KeyError, TypeError, ValueError, AttributeError):
+                    continue
+                if len(br) == 4 and br[0] == 0 and min(br) >= 0 and br[2] + br[3] <= size:
+                    out.setdefault(str(name), []).append(br[2] + br[3])
+    except Exception:  # any failure to read the fields: nothing is known to be signed
+        return {}
+    return out
+
+
+def signed_scope(path: Path, report: dict[str, Any]) -> SignedScope:
+    """The part of ``path`` its signatures vouch for, from the verifier's report (the JSON of
+    :meth:`edoc.verify.DocumentReport.to_dict`).
+
+    A report without a ``signatures`` list (an injected verifier that judges the whole file) gives the whole
+    file. A PDF gives the prefix up to the end of the last vouching signature's ``/ByteRange`` (document
+    time-stamps vouch for nothing: a TSA attests a time, not the content), and for the number and date the
+    prefix the last vouching ``agency`` signature covers. An edXML is signed as a whole by its envelope.
+    A signature whose field cannot be matched to one byte range vouches for the shortest it may mean.
+    """
+    sigs = report.get("signatures")
+    if not isinstance(sigs, list):
+        return WHOLE_FILE
+    fmt = report.get("format")
+    if fmt == "edxml":
+        return WHOLE_FILE if _vouching(sigs, ("envelope",)) else NOTHING_SIGNED
+    if fmt != "pdf":
+        return NOTHING_SIGNED
+    content = _vouching(sigs, None)
+    if not content:
+        return NOTHING_SIGNED
+    ends = _signature_ends(path)
+
+    def reach(chosen: list[dict[str, Any]]) -> int:
+        return max((min(ends[s["field"]]) for s in chosen if s.get("field") in ends), default=0)
+
+    issuing = [s for s in _vouching(sigs, ("agency",)) if not _personal(s)]
+    if any(isinstance(m, dict) and m.get("key") == "profile.not_issued" for m in report.get("messages") or ()):
+        issuing = []  # the profile found a number or date no agency signed: nothing here is issued
+    return SignedScope(reach(content), reach(issuing))
+
+
+def _personal(sig: dict[str, Any]) -> bool:
+    """An ``agency`` signature made with a personal certificate (the verifier's profile rule)."""
+    from edoc.verify.profile import personal_only
+
+    signer = sig.get("signer")
+    if not isinstance(signer, dict):
+        return False
+    kinds = {str(i).split(":", 1)[0] for i in signer.get("identifiers") or () if ":" in str(i)}
+    return personal_only(kinds)
 
 
 def _nfc(value: object) -> str:
@@ -239,26 +346,45 @@ def _page_text_values(reader: Any) -> dict[str, str]:
     return values
 
 
-def _from_pdf(path: Path) -> DocumentMeta:
+def _pdf_reader(path: Path, length: int | None) -> Any:
+    """A pypdf reader of the whole file, or of its first ``length`` bytes (a signed revision)."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    if length is None:
+        return PdfReader(path)
+    with open(path, "rb") as fh:
+        return PdfReader(BytesIO(fh.read(length)))
+
+
+def _from_pdf(path: Path, scope: SignedScope = WHOLE_FILE) -> DocumentMeta:
     """Metadata of a PDF without edXML or sidecar: the edXML it carries (PDF/A-3b made by edoc), else the
     number and date fields ``edoc sign issue`` filled and what page 1 says ("Số: 05/QĐ-UBND", "ngày …
-    tháng … năm …", the type heading), else the document information dictionary."""
-    from pypdf import PdfReader
+    tháng … năm …", the type heading), else the document information dictionary — all read from the
+    signed prefix ``scope`` gives, the number and date from the prefix the agency signed."""
     from pypdf.errors import PyPdfError
 
+    if scope.content == 0:  # nothing signed: nothing of the file's own is taken
+        return _from_fields({"Subject": path.stem}, path, "pdf")
+    issued = scope.content if scope.issued is None else scope.issued
     try:
-        reader = PdfReader(path)
+        reader = _pdf_reader(path, scope.content)
         info: Any = reader.metadata or {}
         pages = len(reader.pages)
-        filled = _field_values(reader)
+        filled = {} if issued == 0 else _field_values(
+            reader if issued == scope.content else _pdf_reader(path, issued))
         doc = _embedded_document(reader, path)
         text_values = {} if doc is not None else _page_text_values(reader)
-    except (PyPdfError, ValueError, KeyError, TypeError) as exc:
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
         raise MalformedFile(f"cannot read the PDF for its metadata: {exc}", path=path) from exc
     number = filled.get("number", "").lstrip("0") or ("0" if filled.get("number") else "")
     date = _vn_date(filled.get("date", ""))
+    unissued = issued == 0  # no agency signature: a number or date anywhere in it was never issued
     if doc is not None:
         doc = doc.replace(page_amount=doc.page_amount or pages)
+        if unissued:
+            doc = doc.replace(number=None, date=None)
         if number.isdigit():
             doc = doc.replace(number=int(number))
         if date:
@@ -270,6 +396,9 @@ def _from_pdf(path: Path) -> DocumentMeta:
     if isinstance(created, dt.datetime):
         values["IssuedDate"] = created.date().isoformat()
     values |= {k: v for k, v in text_values.items() if v and not (k == "Subject" and values["Subject"])}
+    if unissued:
+        values.pop("CodeNumber", None)
+        values.pop("IssuedDate", None)
     if number.isdigit():
         values["CodeNumber"] = number
     if date:
@@ -327,22 +456,28 @@ def _load_sidecar(path: Path) -> dict[str, str] | None:
     return None
 
 
-def read_metadata(path: Path) -> DocumentMeta:
+def read_metadata(path: Path, *, scope: SignedScope | None = None) -> DocumentMeta:
     """The national metadata of the document at ``path`` (edXML header, else sidecar, else the PDF).
 
+    :param scope: what the document's signatures vouch for (:func:`signed_scope` of the verifier's report);
+        only that is read. ``None`` reads the whole file as it is (a preview: nothing says who wrote it);
+        :func:`edoc.archive.build_archive` always passes the scope.
     :raises ValidationError: a field longer than its national maximum (the problem names the field).
     :raises InvalidInput: a value of the wrong kind (the error names the field).
     :raises MalformedFile: a sidecar or document that cannot be parsed.
     """
+    scope = scope or WHOLE_FILE
     sidecar = _load_sidecar(path) or {}
     with open(path, "rb") as fh:
         head = fh.read(1024).lstrip()
     if head.startswith(b"<"):
+        if scope.content == 0:  # an edXML whose envelope signature does not vouch for it
+            return _from_fields(sidecar or {"Subject": path.stem}, path, "sidecar" if sidecar else "edxml")
         return _from_edxml(path, sidecar)
     if sidecar:
         if head.startswith(b"%PDF") and "PageAmount" not in sidecar:
             sidecar = sidecar | {"PageAmount": str(_pdf_pages(path))}
         return _from_fields(sidecar, path, "sidecar")
     if head.startswith(b"%PDF"):
-        return _from_pdf(path)
+        return _from_pdf(path, scope)
     raise InvalidInput("neither edXML nor PDF, and no sidecar gives its metadata", path=path)

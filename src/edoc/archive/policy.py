@@ -127,7 +127,8 @@ class ArchivePolicy:
         documents as they are and records "augmentation pending".
     :param timestamper: ``(src, dst) -> AugmentResult`` adding a document time-stamp, for renewal.
     :param trust: trust anchors for the default verifier.
-    :param online: let the default verifier fetch OCSP/CRL (off by default: no network unless asked).
+    :param online: let the default verifier fetch OCSP/CRL (``None``: off for a build, and for an audit the
+        choice the archive's build recorded).
     :param at: the default verifier validates as at this moment (ISO 8601 string or datetime).
     :param record_by: the national field grouping documents into records (``FileCode`` by default; also
         ``OrganId``, ``Year``, ``CodeNotation``, any field of :data:`~edoc.archive.meta.NATIONAL_FIELDS`).
@@ -140,7 +141,7 @@ class ArchivePolicy:
     augment: Callable[[Path, Path], AugmentResult] | None = None
     timestamper: Callable[[Path, Path], AugmentResult] | None = None
     trust: tuple[str, ...] = ()
-    online: bool = False
+    online: bool | None = None
     at: dt.datetime | str | None = None
     record_by: str = "FileCode"
     accept_indeterminate: bool = False
@@ -151,7 +152,7 @@ class ArchivePolicy:
         """The verify step (the real verifier when none was injected)."""
         if self.verify is not None:
             return self.verify
-        return default_verifier(self.trust, online=self.online, at=self.at)
+        return default_verifier(self.trust, online=bool(self.online), at=self.at)
 
     def accepts(self, verdict: str) -> bool:
         """Whether a document with ``verdict`` is archived as valid."""

@@ -2,6 +2,9 @@
 
 Exit status: 0 when every document was archived (or the audit found nothing), 1 when documents were
 rejected or failed (or the audit found problems), 130 when interrupted with Ctrl-C (run again to finish).
+
+A rejected document is a finding in ``rejected.jsonl`` with its report; the libraries' log records (pyHanko's
+tracebacks) reach the terminal only with ``edoc --debug``.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ __all__ = ["archive"]
 
 
 def _policy(trust: tuple[str, ...], record_by: str, tsa: str | None, verifier: str | None,
-            timestamper: str | None, accept_indeterminate: bool = False, *, online: bool = False,
+            timestamper: str | None, accept_indeterminate: bool = False, *, online: bool | None = None,
             at: dt.datetime | None = None) -> Any:
     from edoc.archive.policy import ArchivePolicy, load_callable, tsa_steps
 
@@ -45,7 +48,11 @@ _verifier_opt = click.option("--verifier", metavar="MODULE:CALLABLE",
                                      "edoc.verify.",
                                      "Verify with this callable (path -> report with .verdict) instead of "
                                      "edoc.verify."))
-_TRUST_HELP = tr("Chứng thư gốc tin cậy (lặp lại được).", "Trust anchor (repeat).")
+_TRUST_HELP = tr("Chứng thư gốc tin cậy (lặp lại được); được lưu, ghim bằng SHA-256, trong kho để kiểm tra và gia "
+                 "hạn về sau.",
+                 "Trust anchor (repeat); stored in the archive, pinned by SHA-256, for later audits and renewals.")
+_TRUST_ADD_HELP = tr("Chứng thư gốc tin cậy, thêm vào các chứng thư kho đã lưu (lặp lại được).",
+                     "Trust anchor added to those the archive stored (repeat).")
 _JOBS_HELP = tr("Số tiến trình (mặc định: số CPU).", "Worker processes (default: CPU count).")
 _SCHEDULER_HELP = tr("Chạy trên bộ lập lịch Dask distributed này (edoc[dask]).",
                      "Run on this Dask distributed scheduler (edoc[dask]).")
@@ -63,17 +70,30 @@ def _verify_opts(f: Any) -> Any:
                      help=tr("Kiểm tra như tại thời điểm ISO 8601 này (mặc định: bây giờ; +07:00 khi không có "
                              "múi giờ).",
                              "Validate as at this ISO 8601 time (default: now; +07:00 when no offset)."))(f)
-    return click.option("--online/--offline", default=False, show_default=True,
-                        help=tr("Lấy OCSP/CRL ghi trong chứng thư số khi kiểm tra.",
-                                "Fetch OCSP/CRL named in the certificates while verifying."))(f)
+    return click.option("--online/--offline", default=None,
+                        help=tr("Lấy OCSP/CRL ghi trong chứng thư số khi kiểm tra (build: không lấy nếu không "
+                                "chỉ định; audit: như lần build của kho nếu không chỉ định).",
+                                "Fetch OCSP/CRL named in the certificates while verifying (build: offline unless "
+                                "given; audit: as the archive's build did unless given)."))(f)
 
 
 @click.group(cls=Group, help=tr(
     "Lưu trữ hồ sơ điện tử: tạo (build), kiểm tra (audit), gia hạn (renew), tìm (find) và xuất (export) các gói "
     "BagIt của hồ sơ.",
     "Archive records: build, audit, renew, search (find) and export BagIt packages of records."))
-def archive() -> None:
-    """The archive commands."""
+@click.pass_context
+def archive(ctx: click.Context) -> None:
+    """The archive commands: the libraries' log records (pyHanko's tracebacks for rejected documents) reach
+    the terminal only with ``--debug``; a rejected document is a finding with its report."""
+    import logging
+
+    from edoc.archive.workers import quiet_library_logs
+
+    if (ctx.find_root().obj or {}).get("debug"):
+        # the records, tracebacks included, on standard error (forked workers inherit the handler)
+        logging.basicConfig(level=logging.WARNING, format="%(processName)s %(name)s: %(message)s")
+    else:
+        quiet_library_logs()
 
 
 @archive.command(help=tr(
@@ -92,15 +112,19 @@ def archive() -> None:
 @click.option("--scheduler", metavar="ADDRESS", help=_SCHEDULER_HELP)
 @click.option("--accept-indeterminate", is_flag=True, help=tr("Lưu văn bản INDETERMINATE như văn bản hợp lệ.",
                                                               "Archive INDETERMINATE documents as valid."))
-@click.option("--retry-failed", is_flag=True, help=tr("Xử lý lại các văn bản bị lỗi ở lần chạy trước.",
-                                                      "Process again documents that failed in earlier runs."))
+@click.option("--retry-failed", is_flag=True,
+              help=tr("Xử lý lại mọi văn bản bị lỗi ở lần chạy trước (văn bản lỗi do môi trường, như đầy đĩa hay "
+                      "không kết nối được TSA, luôn được xử lý lại).",
+                      "Process again every document that failed in earlier runs (those that failed for "
+                      "environmental reasons, such as a full disk or an unreachable TSA, are retried anyway)."))
 @_verifier_opt
 @_verify_opts
 @click.option("--json", "as_json", is_flag=True, help=tr("In bản tóm tắt dạng JSON.", "Print the summary as JSON."))
 @click.pass_context
 def build(ctx: click.Context, sources: tuple[str, ...], into: str, record_by: str, trust: tuple[str, ...],
           tsa: str | None, jobs: int | None, scheduler: str | None, accept_indeterminate: bool,
-          retry_failed: bool, verifier: str | None, online: bool, at: dt.datetime | None, as_json: bool) -> None:
+          retry_failed: bool, verifier: str | None, online: bool | None, at: dt.datetime | None,
+          as_json: bool) -> None:
     from edoc.archive import build_archive
 
     policy = _policy(trust, record_by, tsa, verifier, None, accept_indeterminate, online=online, at=at)
@@ -118,18 +142,20 @@ def build(ctx: click.Context, sources: tuple[str, ...], into: str, record_by: st
 
 
 @archive.command(help=tr(
-    "Băm lại mọi gói và kiểm tra lại mọi văn bản; chỉ ra tệp bị thay đổi, bị thiếu và thừa.",
-    "Re-hash every package and re-verify every document; name changed, missing and extra files."))
+    "Băm lại mọi gói và kiểm tra lại mọi văn bản bằng các chứng thư gốc kho đã lưu (và --trust); chỉ ra tệp bị "
+    "thay đổi, bị thiếu và thừa, và chứng thư gốc đã lưu không còn khớp dấu vân tay.",
+    "Re-hash every package and re-verify every document with the trust anchors the archive stored (and "
+    "--trust); name changed, missing and extra files, and stored anchors that no longer match their pin."))
 @click.argument("archive_dir", metavar="ARCHIVE", type=click.Path(exists=True, file_okay=False))
 @click.option("--jobs", type=click.IntRange(min=0), default=None, help=_JOBS_HELP)
 @click.option("--scheduler", metavar="ADDRESS", help=_SCHEDULER_HELP)
-@click.option("--trust", multiple=True, type=click.Path(exists=True, dir_okay=False), help=_TRUST_HELP)
+@click.option("--trust", multiple=True, type=click.Path(exists=True, dir_okay=False), help=_TRUST_ADD_HELP)
 @_verifier_opt
 @_verify_opts
 @click.option("--json", "as_json", is_flag=True, help=tr("In kết quả kiểm tra dạng JSON.", "Print the audit as JSON."))
 @click.pass_context
 def audit(ctx: click.Context, archive_dir: str, jobs: int | None, scheduler: str | None, trust: tuple[str, ...],
-          verifier: str | None, online: bool, at: dt.datetime | None, as_json: bool) -> None:
+          verifier: str | None, online: bool | None, at: dt.datetime | None, as_json: bool) -> None:
     from edoc.archive import audit_archive
 
     report = audit_archive(archive_dir, policy=_policy(trust, "FileCode", None, verifier, None, online=online, at=at),
@@ -146,8 +172,8 @@ def audit(ctx: click.Context, archive_dir: str, jobs: int | None, scheduler: str
                     click.echo(f"    {label}: {visible(n)}")
             for n, change in p.degraded.items():
                 click.echo(f"    verdict: {visible(n)}: {visible(change)}")
-        for m in report.missing_packages:
-            click.echo(f"LỖI  {m}" if lang_of(ctx) == "vi" else f"PROBLEM  {m}")
+        for m in [*report.missing_packages, *report.trust_problems]:
+            click.echo(f"LỖI  {visible(m)}" if lang_of(ctx) == "vi" else f"PROBLEM  {visible(m)}")
     sys.exit(130 if report.interrupted else 0 if report.ok else 1)
 
 
@@ -168,15 +194,21 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str) -> dt.date:
 @click.option("--timestamper", metavar="MODULE:CALLABLE", help=tr("Đóng dấu thời gian bằng hàm này (src, dst).",
                                                                   "Time-stamp with this callable (src, dst)."))
 @click.option("--trust", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help=tr("Chứng thư gốc (và chứng thư trung gian còn thiếu trong chuỗi của TSA) cho dữ liệu kiểm tra; "
-                      "lặp lại được.",
-                      "Trust anchor (and any intermediate the TSA's chain lacks) for the validation data; repeatable."))
+              help=tr("Chứng thư gốc (và chứng thư trung gian còn thiếu trong chuỗi của TSA) cho dữ liệu kiểm tra, "
+                      "thêm vào các chứng thư kho đã lưu; lặp lại được.",
+                      "Trust anchor (and any intermediate the TSA's chain lacks) for the validation data, added to "
+                      "those the archive stored; repeatable."))
 @click.pass_context
 def renew(ctx: click.Context, archive_dir: str, before: dt.date, tsa: str | None, timestamper: str | None,
           trust: tuple[str, ...]) -> None:
     from edoc.archive import renew_archive
+    from edoc.archive.batch import with_stored_trust
+    from edoc.archive.policy import ArchivePolicy
 
-    s = renew_archive(archive_dir, before, policy=_policy(trust, "FileCode", tsa, None, timestamper))
+    stored, _pins, problems = with_stored_trust(Path(archive_dir).resolve(), ArchivePolicy(trust=trust))
+    for m in problems:
+        click.echo(say(f"Cảnh báo: {m}", f"Warning: {m}"), err=True)
+    s = renew_archive(archive_dir, before, policy=_policy(stored.trust, "FileCode", tsa, None, timestamper))
     _say(ctx, f"Đã gia hạn dấu thời gian cho {s.count} văn bản trong {len(s.renewed)} hồ sơ.",
          f"Renewed the time-stamp of {s.count} documents in {len(s.renewed)} packages.")
 
