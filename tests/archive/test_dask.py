@@ -33,7 +33,7 @@ def test_dask_local_cluster_equals_local_run(tmp_path, monkeypatch):
     policy = ArchivePolicy(verify=fake_verify)
     local = build_archive([src], tmp_path / "local", policy=policy, jobs=2)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address="127.0.0.1:0") as cluster:  # no fixed port (8787)
         remote = build_archive([src], tmp_path / "dask", policy=policy, scheduler=cluster.scheduler_address)
         audit = audit_archive(tmp_path / "dask", policy=policy, scheduler=cluster.scheduler_address)
     assert local.to_dict() | {"archive": ""} == remote.to_dict() | {"archive": ""}

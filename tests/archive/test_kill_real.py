@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,7 +22,7 @@ import pytest
 from .forge import change_page_content, trust_paths
 
 TESTS = Path(__file__).resolve().parents[1]
-GOOD, BAD = 10, 2
+GOOD, BAD = 12, 2
 #: Journal progress of a complete run: every outcome written, then every good document archived.
 PROGRESS = 2 * GOOD + BAD
 
@@ -96,16 +97,21 @@ def test_sigkill_with_real_verifier_and_lta(acts, pki, pki_files, tmp_path, seed
            "--tsa", f"{pki.url_prefix}/vn-test/tsa/tsa", "--jobs", "2"]
     env = os.environ | {"PYTHONPATH": str(TESTS)}
     rng = random.Random(seed)
-    kills = []
-    for _round in range(3):  # each round kills one run at a random point of its work, then the next resumes
+    kills: list[int] = []
+    for round_ in range(8):  # each round kills one run at a random point of its work, then the next resumes
+        if round_ >= 3 and any(0 < k < PROGRESS for k in kills):
+            break  # three rounds, and more only until one kill has landed mid-work (a loaded machine may race)
+        done = _progress(root)
+        if done >= PROGRESS - 1:  # (nearly) finished: start again from an empty archive
+            shutil.rmtree(root)
+            done = 0
+        target = rng.randint(done + 1, PROGRESS - 1)
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                 start_new_session=True)
-        done = _progress(root)
-        target = rng.randint(done + 1, PROGRESS - 1) if done < PROGRESS - 1 else PROGRESS
         deadline = time.monotonic() + 300
         while proc.poll() is None and _progress(root) < target and time.monotonic() < deadline:
             time.sleep(0.02)
-        time.sleep(rng.uniform(0.0, 0.05))
+        time.sleep(rng.uniform(0.0, 0.02))
         if proc.poll() is None:
             at = _progress(root)
             # the main process alone (its workers must follow it) or the whole group, as a power cut

@@ -41,3 +41,30 @@ def test_build_with_tsa_augments_to_lta(tmp_path: Path, pki: Any, pki_files: Pat
     events = [e.get("eventType") for e in read_events(package)]
     assert any("augment" in str(e) for e in events), events
     assert "pending" not in json.dumps(read_events(package))
+
+
+def test_a_long_batch_fetches_revocation_for_new_chains(tmp_path: Path, pki: Any, pki_files: Path,
+                                                        frozen_now: Any) -> None:
+    """The validation context of the B-LTA step lives as long as the worker: a document of another chain met
+    a minute into the batch has its OCSP/CRL fetched then, and must not be refused as "too recent" for the
+    moment the context was made."""
+    import datetime as dt
+
+    from edoc.archive.policy import tsa_steps
+    from edoc.pdf import render_pdf
+    from edoc.samples import thuan_nam_decision
+    from edoc.sign import KeySessionFactory, sign
+    from pki import pem_uri
+
+    render_pdf(thuan_nam_decision(), tmp_path / "draft.pdf")
+    docs = {}
+    for label in ("agency-rsa", "person-rsa"):  # two chains: state-bodies (gov root), public-ca (national root)
+        session = KeySessionFactory(pem_uri(pki_files, label)).open()
+        docs[label] = sign(tmp_path / "draft.pdf", session=session).save(tmp_path / f"{label}.pdf")
+    trust = tuple(str(pki_files / f) for f in ("gov-root.cert.pem", "national-root.cert.pem", "public-ca.cert.pem",
+                                                "state-bodies.cert.pem"))
+    augment, _stamp = tsa_steps(f"{pki.url_prefix}/vn-test/tsa/tsa", trust)
+    augment(docs["agency-rsa"], tmp_path / "a-lta.pdf")
+    frozen_now.shift(dt.timedelta(minutes=1))
+    result = augment(docs["person-rsa"], tmp_path / "p-lta.pdf")
+    assert result.level == "B-LTA"

@@ -93,8 +93,11 @@ def _new_context(trust: Iterable[Any], intermediates: Iterable[Any]) -> Any:
         raise InvalidInput("long-term validation data needs the trust anchors the signatures chain to",
                            message_vi="Cần chứng thư gốc tin cậy để thu thập dữ liệu kiểm tra dài hạn",
                            field="trust")
+    # the context is cached for the whole batch and its moment is when it was made: without
+    # retroactive_revinfo, an OCSP answer fetched more than a second later (a document of another chain met
+    # later in the batch, or one slow request) is refused as "too recent" and the augmentation fails
     return ValidationContext(trust_roots=roots, other_certs=_certificates(intermediates), allow_fetching=True,
-                             revocation_mode="require")
+                             revocation_mode="require", retroactive_revinfo=True)
 
 
 #: One time-stamper per TSA URL and thread: pyHanko sizes the time-stamp's /Contents from a first "dummy"
