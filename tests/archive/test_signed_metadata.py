@@ -163,3 +163,29 @@ def test_scope_of_reports(tmp_path):
     assert signed_scope(path, {"format": "edxml", "signatures": [sig]}) == WHOLE_FILE
     broken = sig | {"indication": "TOTAL_FAILED", "checks": {"integrity": "failed", "crypto": "not_checked"}}
     assert signed_scope(path, {"format": "edxml", "signatures": [broken]}) == NOTHING_SIGNED
+
+
+@pytest.mark.parametrize("zipped", [False, True])
+def test_an_unsigned_edxml_header_is_not_filed(acts, pki_files, tmp_path, zipped):
+    """An edXML message without an envelope signature: its header (subject, organ, number) is anyone's; the
+    archive files what the signed PDF it carries says, and the archivist's sidecar for the record code."""
+    import dataclasses
+
+    from edoc.edxml import write_edxml
+    from edoc.model.document import Attachment
+    from edoc.samples import thuan_nam_decision
+
+    header = dataclasses.replace(thuan_nam_decision(numbered=True), number=999, summary=FORGED_SUBJECT)
+    message = header.replace(attachments=(Attachment(name="qd-17.pdf", data=acts.issued,
+                                                     content_type="application/pdf"),))
+    src = tmp_path / "src"
+    src.mkdir()
+    write_edxml(message, src / "qd.edxml", zip_attachments=zipped)
+    (src / "qd.edxml.json").write_text(json.dumps({"OrganId": "000.10.32.H43"}), "utf-8")
+    root = tmp_path / "arc"
+    summary = build_archive([src], root, policy=_policy(pki_files), jobs=0)
+    assert summary.archived == 1, _outcomes(root)
+    (doc,) = find(root)
+    assert (doc.fields["CodeNumber"], doc.fields["IssuedDate"]) == ("17", "2026-03-09")  # the signed PDF's
+    assert doc.fields["OrganId"] == "000.10.32.H43"  # the archivist's
+    assert "FORGEDSUBJECT" not in _catalogued(root) and find(root, number="999") == []

@@ -7,7 +7,8 @@ Only signed content is read (issue 13 point 2): given the :class:`SignedScope` t
 (:func:`signed_scope`), metadata comes from the revision covered by the last signature that vouches for the
 document, never from bytes added after it (a rewritten ``/Info`` or XMP, a filled field, a new attachment);
 the number and date of issue come only from the revision the agency signed (a number no agency signed is
-not an issued number). A sidecar is the archivist's own statement and is taken as given.
+not an issued number). An edXML message without an envelope signature has an unsigned header: its metadata
+comes from the signed PDF it carries. A sidecar is the archivist's own statement and is taken as given.
 
 Sidecars use the national tag names of ``archive.md`` §2 (``OrganId``, ``FileCatalog``, ``FileNotation``,
 ``CodeNumber``, ``CodeNotation``, ``IssuedDate``, ``OrganName``, ``Subject``, ``TypeName``, ``FullName``,
@@ -79,10 +80,14 @@ class SignedScope:
         (``None``: the whole file; ``0``: nothing is signed).
     :param issued: length of the prefix the issuing agency signed, where the number and date of issue may
         be read (``None``: as ``content``; ``0``: no agency signature, so no number or date).
+    :param attachment: for an edXML message whose envelope is not signed, the name of the attached PDF whose
+        signed content gives the metadata, and ``inner`` the scope within that PDF.
     """
 
     content: int | None = None
     issued: int | None = None
+    attachment: str | None = None
+    inner: SignedScope | None = None
 
     @property
     def whole(self) -> bool:
@@ -107,15 +112,17 @@ def _vouching(sigs: list[Any], roles: tuple[str, ...] | None) -> list[dict[str, 
     return passed or ok
 
 
-def _signature_ends(path: Path) -> dict[str, list[int]]:
+def _signature_ends(source: Path | bytes) -> dict[str, list[int]]:
     """For each signature field (by the dotted name the verifier reports), where its /ByteRange ends."""
+    from io import BytesIO
+
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.fields import enumerate_sig_fields
 
     out: dict[str, list[int]] = {}
     try:
-        size = path.stat().st_size
-        with open(path, "rb") as fh:
+        size = len(source) if isinstance(source, bytes) else source.stat().st_size
+        with (BytesIO(source) if isinstance(source, bytes) else open(source, "rb")) as fh:
             reader = PdfFileReader(fh, strict=False)
             for name, value, _field in enumerate_sig_fields(reader, filled_status=True):
                 try:
@@ -136,7 +143,8 @@ def signed_scope(path: Path, report: dict[str, Any]) -> SignedScope:
     A report without a ``signatures`` list (an injected verifier that judges the whole file) gives the whole
     file. A PDF gives the prefix up to the end of the last vouching signature's ``/ByteRange`` (document
     time-stamps vouch for nothing: a TSA attests a time, not the content), and for the number and date the
-    prefix the last vouching ``agency`` signature covers. An edXML is signed as a whole by its envelope.
+    prefix the last vouching ``agency`` signature covers. An edXML is signed as a whole by its envelope; one
+    without an envelope signature is vouched for by the first attached PDF whose signatures vouch for it.
     A signature whose field cannot be matched to one byte range vouches for the shortest it may mean.
     """
     sigs = report.get("signatures")
@@ -144,21 +152,66 @@ def signed_scope(path: Path, report: dict[str, Any]) -> SignedScope:
         return WHOLE_FILE
     fmt = report.get("format")
     if fmt == "edxml":
-        return WHOLE_FILE if _vouching(sigs, ("envelope",)) else NOTHING_SIGNED
+        if _vouching(sigs, ("envelope",)):
+            return WHOLE_FILE
+        for att in report.get("attachments") or ():
+            if not isinstance(att, dict) or att.get("format") != "pdf" or not isinstance(att.get("file"), str):
+                continue
+            data = _attachment(path, att["file"])
+            inner = _pdf_scope(data, att) if data is not None else NOTHING_SIGNED
+            if inner.content:
+                return SignedScope(0, 0, att["file"], inner)
+        return NOTHING_SIGNED
     if fmt != "pdf":
         return NOTHING_SIGNED
-    content = _vouching(sigs, None)
+    return _pdf_scope(path, report)
+
+
+def _pdf_scope(source: Path | bytes, report: dict[str, Any]) -> SignedScope:
+    sigs = report.get("signatures")
+    content = _vouching(sigs if isinstance(sigs, list) else [], None)
     if not content:
         return NOTHING_SIGNED
-    ends = _signature_ends(path)
+    ends = _signature_ends(source)
 
     def reach(chosen: list[dict[str, Any]]) -> int:
         return max((min(ends[s["field"]]) for s in chosen if s.get("field") in ends), default=0)
 
-    issuing = [s for s in _vouching(sigs, ("agency",)) if not _personal(s)]
+    issuing = [s for s in _vouching(sigs if isinstance(sigs, list) else [], ("agency",)) if not _personal(s)]
     if any(isinstance(m, dict) and m.get("key") == "profile.not_issued" for m in report.get("messages") or ()):
         issuing = []  # the profile found a number or date no agency signed: nothing here is issued
     return SignedScope(reach(content), reach(issuing))
+
+
+def _attachment(path: Path, name: str) -> bytes | None:
+    """The bytes of the attachment ``name`` of the edXML message at ``path``, as the verifier named it: an
+    attachment's name, or ``ZIP/ENTRY`` for an entry of a zipped attachment (read with the same limits)."""
+    import io
+    import zipfile
+
+    from edoc.edxml import read_edxml
+    from edoc.edxml.reader import ReadLimits
+    from edoc.edxml.zipsafe import checked_entries, expand_entry, open_zip
+
+    limits = ReadLimits()
+    try:
+        result = read_edxml(path, limits=limits, keep_data=True)
+        for att in result.attachments:
+            if att.data is None:
+                continue
+            if att.name == name:
+                return att.data
+            if name.startswith(att.name + "/") and att.data.startswith(b"PK\x03\x04"):
+                entry = name[len(att.name) + 1:]
+                with open_zip(io.BytesIO(att.data), limits.zip, where=att.name) as zf:
+                    for info in checked_entries(zf, limits.zip, where=att.name):
+                        if info.filename == entry:
+                            sink = io.BytesIO()
+                            expand_entry(zf, info, sink, where=att.name)
+                            return sink.getvalue()
+    except (EdocError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
+        return None
+    return None
 
 
 def _personal(sig: dict[str, Any]) -> bool:
@@ -346,34 +399,43 @@ def _page_text_values(reader: Any) -> dict[str, str]:
     return values
 
 
-def _pdf_reader(path: Path, length: int | None) -> Any:
+def _pdf_reader(source: Path | bytes, length: int | None) -> Any:
     """A pypdf reader of the whole file, or of its first ``length`` bytes (a signed revision)."""
     from io import BytesIO
 
     from pypdf import PdfReader
 
+    if isinstance(source, bytes):
+        return PdfReader(BytesIO(source if length is None else source[:length]))
     if length is None:
-        return PdfReader(path)
-    with open(path, "rb") as fh:
+        return PdfReader(source)
+    with open(source, "rb") as fh:
         return PdfReader(BytesIO(fh.read(length)))
 
 
-def _from_pdf(path: Path, scope: SignedScope = WHOLE_FILE) -> DocumentMeta:
+def _from_pdf(path: Path, scope: SignedScope = WHOLE_FILE, *, data: bytes | None = None,
+              extra: dict[str, str] | None = None) -> DocumentMeta:
     """Metadata of a PDF without edXML or sidecar: the edXML it carries (PDF/A-3b made by edoc), else the
     number and date fields ``edoc sign issue`` filled and what page 1 says ("Số: 05/QĐ-UBND", "ngày …
     tháng … năm …", the type heading), else the document information dictionary — all read from the
-    signed prefix ``scope`` gives, the number and date from the prefix the agency signed."""
+    signed prefix ``scope`` gives, the number and date from the prefix the agency signed.
+
+    :param data: the PDF's bytes when it is not the file at ``path`` (a PDF attached to an edXML message).
+    :param extra: record code values (``OrganId``, ``FileCatalog``…) from the archivist's sidecar.
+    """
     from pypdf.errors import PyPdfError
 
+    extra = extra or {}
     if scope.content == 0:  # nothing signed: nothing of the file's own is taken
-        return _from_fields({"Subject": path.stem}, path, "pdf")
+        return _from_fields({"Subject": path.stem} | extra, path, "pdf")
     issued = scope.content if scope.issued is None else scope.issued
+    source: Path | bytes = path if data is None else data
     try:
-        reader = _pdf_reader(path, scope.content)
+        reader = _pdf_reader(source, scope.content)
         info: Any = reader.metadata or {}
         pages = len(reader.pages)
         filled = {} if issued == 0 else _field_values(
-            reader if issued == scope.content else _pdf_reader(path, issued))
+            reader if issued == scope.content else _pdf_reader(source, issued))
         doc = _embedded_document(reader, path)
         text_values = {} if doc is not None else _page_text_values(reader)
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
@@ -389,7 +451,7 @@ def _from_pdf(path: Path, scope: SignedScope = WHOLE_FILE) -> DocumentMeta:
             doc = doc.replace(number=int(number))
         if date:
             doc = doc.replace(date=dt.date.fromisoformat(date))
-        return _finish(doc, {"OrganId": doc.organ.organ_id}, path, "pdf")
+        return _finish(doc, {"OrganId": doc.organ.organ_id} | extra, path, "pdf")
     values = {"Subject": _nfc(info.get("/Subject") or info.get("/Title") or ""),
               "OrganName": _nfc(info.get("/Author") or ""), "PageAmount": str(pages)}
     created = getattr(info, "creation_date", None)
@@ -404,7 +466,7 @@ def _from_pdf(path: Path, scope: SignedScope = WHOLE_FILE) -> DocumentMeta:
     if date:
         values["IssuedDate"] = date
     values["Subject"] = values["Subject"] or path.stem
-    return _from_fields({k: v for k, v in values.items() if v}, path, "pdf")
+    return _from_fields({k: v for k, v in values.items() if v} | extra, path, "pdf")
 
 
 def _pdf_pages(path: Path) -> int:
@@ -466,14 +528,22 @@ def read_metadata(path: Path, *, scope: SignedScope | None = None) -> DocumentMe
     :raises InvalidInput: a value of the wrong kind (the error names the field).
     :raises MalformedFile: a sidecar or document that cannot be parsed.
     """
+    from edoc.util.xml import looks_like_xml
+
     scope = scope or WHOLE_FILE
     sidecar = _load_sidecar(path) or {}
     with open(path, "rb") as fh:
-        head = fh.read(1024).lstrip()
-    if head.startswith(b"<"):
-        if scope.content == 0:  # an edXML whose envelope signature does not vouch for it
+        head = fh.read(1024)
+    if looks_like_xml(head[:64]):
+        if scope.content == 0:  # an edXML whose envelope signature does not vouch for its header
+            codes = {k: v for k, v in sidecar.items() if k in ("OrganId", "FileCatalog", "FileNotation",
+                                                                 "DocOrdinal")}
+            data = _attachment(path, scope.attachment) if scope.attachment else None
+            if data is not None and scope.inner is not None:  # the signed PDF it carries
+                return _from_pdf(path, scope.inner, data=data, extra=codes)
             return _from_fields(sidecar or {"Subject": path.stem}, path, "sidecar" if sidecar else "edxml")
         return _from_edxml(path, sidecar)
+    head = head.lstrip()
     if sidecar:
         if head.startswith(b"%PDF") and "PageAmount" not in sidecar:
             sidecar = sidecar | {"PageAmount": str(_pdf_pages(path))}
