@@ -189,3 +189,15 @@ def test_an_unsigned_edxml_header_is_not_filed(acts, pki_files, tmp_path, zipped
     assert (doc.fields["CodeNumber"], doc.fields["IssuedDate"]) == ("17", "2026-03-09")  # the signed PDF's
     assert doc.fields["OrganId"] == "000.10.32.H43"  # the archivist's
     assert "FORGEDSUBJECT" not in _catalogued(root) and find(root, number="999") == []
+
+
+def test_an_appendix_reference_filled_after_the_person_signed_is_not_issued(acts, pki_files):
+    """The appendix heading's reserved "Kèm theo … số …" fields follow the same rule as the number."""
+    from .forge import fill_field
+
+    forged = fill_field(acts.approved, "edoc.ref1.number", "127")
+    report = _verifier(pki_files).verify_pdf(forged)
+    assert report.verdict is Indication.INDETERMINATE
+    assert [dict(m.params) for m in report.messages] == [{"field": "edoc.ref1.number", "value": "127"}]
+    issued = _verifier(pki_files).verify_pdf(acts.issued)  # issue filled them under the agency's signature
+    assert issued.verdict is Indication.TOTAL_PASSED, issued.problems()

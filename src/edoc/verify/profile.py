@@ -188,6 +188,10 @@ def apply_profile(
     return out
 
 
+#: The reserved reference fields of appendix headings ("Kèm theo … số … ngày …"), filled at issuance too.
+_REF_FIELD = re.compile(r"^edoc\.ref\d{1,3}\.(?:number|date)$")
+
+
 def issuance_findings(
     reports: list[SignatureReport], *, form_values: Mapping[str, str],
     values_at: Callable[[int], Mapping[str, str] | None],
@@ -198,27 +202,30 @@ def issuance_findings(
     A value in the reserved field :data:`FIELD_NUMBER` or :data:`FIELD_DATE` of the final revision that no
     intact agency signature signed (the field held that value in the revision the agency signed) means the
     document is **not issued**, however intact the person's signature is: one ``profile.not_issued`` error
-    per such field. The caller makes the document's verdict INDETERMINATE/SIG_CONSTRAINTS_FAILURE.
+    per such field. The reserved references of appendix headings (``edoc.refN.number``/``edoc.refN.date``)
+    follow the same rule, an appendix signature (a separate appendix file) covering them too. The caller
+    makes the document's verdict INDETERMINATE/SIG_CONSTRAINTS_FAILURE.
 
     :param reports: the signature reports with their roles (after :func:`apply_profile`).
     :param form_values: text field values of the final revision, by dotted name.
     :param values_at: text field values as of a signed revision (``None`` when they cannot be read).
     """
-    filled = {name: value.strip() for name in (FIELD_NUMBER, FIELD_DATE)
-              if (value := form_values.get(name, "")).strip()}
+    filled = {name: value.strip() for name, value in form_values.items()
+              if value.strip() and (name in (FIELD_NUMBER, FIELD_DATE) or _REF_FIELD.match(name))}
     if not filled:
         return ()
     covered: set[str] = set()
     for rep in reports:
         # an agency signature by a personal certificate issues nothing, whatever its field is called
-        if rep.role is not SignatureRole.AGENCY or rep.revision is None \
+        if rep.role not in (SignatureRole.AGENCY, SignatureRole.APPENDIX) or rep.revision is None \
                 or rep.integrity is not Check.PASSED or rep.crypto is not Check.PASSED \
                 or (rep.signer is not None and personal_only({i.kind for i in rep.signer.identifiers})):
             continue
         signed = values_at(rep.revision) or {}
-        covered |= {name for name, value in filled.items() if signed.get(name, "").strip() == value}
+        covered |= {name for name, value in filled.items() if signed.get(name, "").strip() == value
+                    and (rep.role is SignatureRole.AGENCY or _REF_FIELD.match(name))}
     return tuple(Message.of("profile.not_issued", Level.ERROR, field=name, value=value)
-                 for name, value in filled.items() if name not in covered)
+                 for name, value in sorted(filled.items()) if name not in covered)
 
 
 def _shown_time_findings(rep: SignatureReport, shown: datetime | None) -> list[Message]:
