@@ -22,7 +22,7 @@ SRC = Path(edoc.__file__).resolve().parent
 
 #: files -> raise sites without message_vi when the rule came (may only shrink; delete a line at 0)
 _UNTRANSLATED = {
-    "archive/batch.py": 10, "archive/export.py": 3, "archive/journal.py": 2, "archive/meta.py": 17,
+    "archive/export.py": 3, "archive/journal.py": 2, "archive/meta.py": 17,
     "archive/package.py": 6, "archive/policy.py": 5, "edxml/c14n.py": 20, "edxml/reader.py": 2,
     "edxml/writer.py": 2, "keys/__init__.py": 2, "keys/algorithms.py": 6, "keys/base.py": 1, "keys/checks.py": 2,
     "keys/pkcs11.py": 10, "keys/pyhanko.py": 1, "metadata/__init__.py": 1, "model/document.py": 2,

@@ -100,7 +100,8 @@ def _executor(jobs: int, scheduler: str | None) -> Iterator[cf.Executor]:
         try:
             client: Any = Client(scheduler, timeout=30, set_as_default=False)  # type: ignore[no-untyped-call]
         except (OSError, TimeoutError) as exc:
-            raise ResourceError(f"cannot reach the Dask scheduler: {exc}", path=scheduler) from exc
+            raise ResourceError(f"cannot reach the Dask scheduler: {exc}",
+                                message_vi=f"Không kết nối được bộ lập lịch Dask: {exc}", path=scheduler) from exc
         try:
             with client.get_executor(pure=False) as ex:
                 yield ex
@@ -229,7 +230,7 @@ def collect_sources(sources: Iterable[str | Path]) -> list[Path]:
             out.update(f.resolve() for f in p.rglob("*") if f.is_file() and not f.is_symlink()
                        and f.suffix.lower() in _DOC_SUFFIXES)
         else:
-            raise ResourceError("no such file or folder", path=p)
+            raise ResourceError("no such file or folder", message_vi="Không có tệp hoặc thư mục này", path=p)
     return sorted(out)
 
 
@@ -446,12 +447,14 @@ def build_archive(
         return _build(files, root, policy, jobs, scheduler, show, on_outcome, retry_failed, summary)
     except sqlite3.Error as exc:
         raise ResourceError(f"cannot write the archive journal: {exc}; run the same command again once the "
-                            "cause is removed", path=root / "journal.sqlite") from exc
+                            "cause is removed", message_vi=f"Không ghi được nhật ký của kho: {exc}; khắc phục "
+                            "nguyên nhân rồi chạy lại đúng lệnh này", path=root / "journal.sqlite") from exc
     except OSError as exc:
         if isinstance(exc, EdocError):
             raise
         raise ResourceError(f"cannot write the archive: {exc.strerror or exc}; run the same command again once "
-                            "the cause is removed", path=exc.filename or root) from exc
+                            "the cause is removed", message_vi=f"Không ghi được kho lưu trữ: {exc.strerror or exc}; "
+                            "khắc phục nguyên nhân rồi chạy lại đúng lệnh này", path=exc.filename or root) from exc
 
 
 def _build(files: list[Path], root: Path, policy: ArchivePolicy, jobs: int, scheduler: str | None, show: bool,
@@ -476,7 +479,8 @@ def _build(files: list[Path], root: Path, policy: ArchivePolicy, jobs: int, sche
                 r = fut.result()
             except BrokenProcessPool as exc:
                 raise ResourceError("a worker process died (out of memory or killed); run the same command "
-                                    "again to resume", path=item[1]) from exc
+                                    "again to resume", message_vi="Một tiến trình xử lý đã dừng đột ngột (hết bộ "
+                                    "nhớ hoặc bị dừng); chạy lại đúng lệnh này để tiếp tục", path=item[1]) from exc
             except Exception as exc:
                 r = {"source": str(item[1]), "name": item[1].name, "sha256": "", "status": "failed",
                      "error": _error(exc), "failure": failure_class(exc)}
@@ -513,7 +517,8 @@ def _build(files: list[Path], root: Path, policy: ArchivePolicy, jobs: int, sche
                             r = fut.result()
                         except BrokenProcessPool as exc:
                             raise ResourceError("a worker process died; run the same command again to resume",
-                                                path=item[1]) from exc
+                                                message_vi="Một tiến trình xử lý đã dừng đột ngột; chạy lại đúng "
+                                                "lệnh này để tiếp tục", path=item[1]) from exc
                         except Exception as exc:
                             for row in (r for r in item[4] if r["status"] == "ingested"):
                                 journal.record_outcome(row["source"], row["name"], row["sha256"], "failed",
@@ -664,7 +669,8 @@ def audit_archive(archive: str | Path, *, policy: ArchivePolicy | None = None, j
     policy = policy or ArchivePolicy()
     root = Path(archive).resolve()
     if not (root / "journal.sqlite").exists():
-        raise ResourceError("not an edoc archive (no journal.sqlite)", path=root)
+        raise ResourceError("not an edoc archive (no journal.sqlite)",
+                            message_vi="Không phải kho lưu trữ của edoc (không có journal.sqlite)", path=root)
     jobs = (os.cpu_count() or 1) if jobs is None else jobs
     report = AuditReport()
     policy, report.trust, report.trust_problems = with_stored_trust(root, policy)
@@ -685,7 +691,9 @@ def audit_archive(archive: str | Path, *, policy: ArchivePolicy | None = None, j
             try:
                 res: PackageAudit = fut.result()
             except BrokenProcessPool as exc:
-                raise ResourceError("a worker process died during the audit", path=item[2]) from exc
+                raise ResourceError("a worker process died during the audit",
+                                    message_vi="Một tiến trình xử lý đã dừng đột ngột khi kiểm tra kho",
+                                    path=item[2]) from exc
             except Exception as exc:
                 res = PackageAudit(item[2], BagProblems(other=(_error(exc),)))
             report.packages.append(res)
@@ -721,12 +729,14 @@ def renew_archive(archive: str | Path, before: dt.date | dt.datetime, *, policy:
     :raises UnsupportedFeature: ``policy.timestamper`` is not set (signing provides none yet).
     """
     if policy.timestamper is None:
-        raise UnsupportedFeature("renewal needs a document time-stamper (policy.timestamper); edoc.sign does not "
-                                 "provide one yet", field="timestamper")
+        raise UnsupportedFeature("renewal needs a document time-stamper (policy.timestamper: give --tsa or "
+                                 "--timestamper)", message_vi="Gia hạn cần một dịch vụ cấp dấu thời gian "
+                                 "(--tsa hoặc --timestamper)", field="timestamper")
     stamp = policy.timestamper
     root = Path(archive).resolve()
     if not (root / "journal.sqlite").exists():
-        raise ResourceError("not an edoc archive (no journal.sqlite)", path=root)
+        raise ResourceError("not an edoc archive (no journal.sqlite)",
+                            message_vi="Không phải kho lưu trữ của edoc (không có journal.sqlite)", path=root)
     horizon = before if isinstance(before, dt.datetime) else dt.datetime.combine(before, dt.time(),
                                                                                    dt.timezone.utc)
     if horizon.tzinfo is None:
@@ -794,14 +804,16 @@ def find(archive: str | Path, *, number: str | None = None, year: str | None = N
     """
     root = Path(archive).resolve()
     if not (root / "journal.sqlite").exists():
-        raise ResourceError("not an edoc archive (no journal.sqlite)", path=root)
+        raise ResourceError("not an edoc archive (no journal.sqlite)",
+                            message_vi="Không phải kho lưu trữ của edoc (không có journal.sqlite)", path=root)
     out = []
     with Journal(root, write=False) as journal:
         allowed: set[str] | None = None
         if text:
             words = [w for w in re.split(r"\W+", unicodedata.normalize("NFC", text)) if w]
             if not words:
-                raise InvalidInput("the search text has no words", field="text")
+                raise InvalidInput("the search text has no words", message_vi="Chuỗi tìm kiếm không có từ nào",
+                                   field="text")
             if journal.fts:
                 query = " ".join('"' + w.replace('"', "") + '"' for w in words)
                 allowed = {r[0] for r in journal.db.execute(

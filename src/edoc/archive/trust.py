@@ -150,5 +150,6 @@ def remember_trust(root: Path, trust: Iterable[str | Path], *, online: bool,
         raise
     except OSError as exc:
         raise ResourceError(f"cannot store the trust anchors in the archive: {exc.strerror or exc}",
+                            message_vi=f"Không lưu được chứng thư gốc vào kho: {exc.strerror or exc}",
                             path=root / TRUST_DIR) from exc
     return stored
