@@ -6,6 +6,9 @@
 - ``frozen_now`` (function): the clock frozen (ticking) at :data:`pki.NOW` with time-machine.
 - ``softhsm`` (session): SoftHSM2 tokens made by scripts/softhsm-setup.sh in a temporary directory;
   ``SOFTHSM2_CONF`` is set for the whole session. Skips when softhsm2-util or pkcs11-tool is missing.
+- ``csc`` (function): a CSC API v2 remote-signing service (:class:`pki.csc.CSCService`) over the PKI's signers on
+  ``http://127.0.0.1:PORT/csc/v2``, fresh for each test (its switches change its state);
+  ``csc_https``: the same over HTTPS with the session's test TLS CA (``csc_tls``, :mod:`pki.tls`).
 """
 
 from __future__ import annotations
@@ -115,3 +118,29 @@ def softhsm(pki: TestPKI, pki_files: Path, tmp_path_factory: pytest.TempPathFact
     conf = directory / "softhsm2.conf"
     os.environ["SOFTHSM2_CONF"] = str(conf)  # read by SoftHSM when the module is first loaded
     return SoftHSM(module, conf, pki_files)
+
+
+@pytest.fixture(scope="session")
+def csc_tls(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A test TLS CA and a server certificate for 127.0.0.1/localhost (:class:`pki.tls.TlsMaterial`)."""
+    from pki.tls import make_tls
+
+    return make_tls(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def csc(pki: TestPKI) -> Iterator[Any]:
+    """A CSC v2 signing service over the PKI's signers on http://127.0.0.1:PORT (:class:`pki.csc.CSCService`)."""
+    from pki.csc import CSCService
+
+    with CSCService(pki) as service:
+        yield service
+
+
+@pytest.fixture
+def csc_https(pki: TestPKI, csc_tls: Any) -> Iterator[Any]:
+    """The CSC v2 signing service over HTTPS; clients must trust ``csc_tls.ca_file``."""
+    from pki.csc import CSCService
+
+    with CSCService(pki, tls=csc_tls) as service:
+        yield service
