@@ -121,3 +121,19 @@ def test_pdfa_unreadable_file_is_exit_9() -> None:
     res = CliRunner().invoke(cli, ["--lang", "en", "pdfa", "check", "/proc/self/mem"])
     assert res.exit_code == 9, res.output
     assert res.output.startswith("/proc/self/mem: ERROR: cannot read the file: ")
+
+
+def test_archive_audit_reports_each_package(demo_dir: Path, tmp_path: Path) -> None:
+    from edoc.archive import audit_archive
+    from edoc.archive.policy import ArchivePolicy
+
+    root = str(demo_dir / "demo-keys" / "demo-root.pem")
+    built = CliRunner().invoke(cli, ["archive", "build", str(demo_dir / "quyet-dinh.pdf"), "--into",
+                                     str(tmp_path / "arch"), "--trust", root, "--jobs", "1"])
+    assert built.exit_code == 0, built.output
+    seen: list[tuple[int, int]] = []
+    report = audit_archive(tmp_path / "arch", policy=ArchivePolicy(trust=(root,)), jobs=1,
+                           on_package=lambda done, total: seen.append((done, total)))
+    assert report.ok and seen == [(1, 1)]
+    audited = CliRunner().invoke(cli, ["archive", "audit", str(tmp_path / "arch"), "--trust", root, "--jobs", "1"])
+    assert audited.exit_code == 0 and "\x1b[" not in audited.output  # no bar without a terminal

@@ -658,12 +658,14 @@ def with_stored_trust(root: Path, policy: ArchivePolicy) -> tuple[ArchivePolicy,
 
 
 def audit_archive(archive: str | Path, *, policy: ArchivePolicy | None = None, jobs: int | None = None,
-                  scheduler: str | None = None) -> AuditReport:
+                  scheduler: str | None = None,
+                  on_package: Callable[[int, int], None] | None = None) -> AuditReport:
     """Re-hash every package and re-verify every document; report changed, missing and extra files by name.
 
     Documents are verified with the trust anchors the archive stored at build time plus ``policy.trust``
     (:func:`with_stored_trust`); a stored anchor that no longer matches its pin is an audit problem.
 
+    :param on_package: called after each package with (packages done, packages in all), e.g. for a progress bar.
     :raises ResourceError: the archive has no journal or another process is writing it.
     """
     policy = policy or ArchivePolicy()
@@ -698,6 +700,8 @@ def audit_archive(archive: str | Path, *, policy: ArchivePolicy | None = None, j
                 res = PackageAudit(item[2], BagProblems(other=(_error(exc),)))
             report.packages.append(res)
             journal.event(res.package, None, "fixity check", json.dumps(res.to_dict(), ensure_ascii=False))
+            if on_package is not None:
+                on_package(len(report.packages), len(items))
 
         with _executor(jobs, scheduler) as ex:
             _run(ex, _audit, items, max(2, 2 * max(jobs, 1)), stop, audited)
@@ -720,8 +724,11 @@ class RenewSummary:
         return sum(len(v) for v in self.renewed.values())
 
 
-def renew_archive(archive: str | Path, before: dt.date | dt.datetime, *, policy: ArchivePolicy) -> RenewSummary:
+def renew_archive(archive: str | Path, before: dt.date | dt.datetime, *, policy: ArchivePolicy,
+                  on_package: Callable[[int, int], None] | None = None) -> RenewSummary:
     """Add a document time-stamp to archived documents whose last time-stamp expires before ``before``.
+
+    :param on_package: called after each package renewed with (packages done, packages due).
 
     Documents with no time-stamp (augmentation pending) are renewed too. Each package is changed
     copy-on-write and its manifests re-made before the swap; a ``timestamp renewal`` event is logged.
@@ -777,6 +784,8 @@ def renew_archive(archive: str | Path, before: dt.date | dt.datetime, *, policy:
                                        (exp, package, name))
                 journal.event(package, None, "timestamp renewal", ", ".join(names))
             summary.renewed[package] = names
+            if on_package is not None:
+                on_package(len(summary.renewed), len(due))
     return summary
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from edoc.cli import lang_of
+from edoc.cli._progress import Bar
 from edoc.cli.i18n import Group, say, tr
 from edoc.util.text import visible
 
@@ -37,6 +38,26 @@ def _policy(trust: tuple[str, ...], record_by: str, tsa: str | None, verifier: s
     return ArchivePolicy(verify=load_callable(verifier, "verifier") if verifier else None, augment=augment,
                          timestamper=stamp, trust=tuple(trust), record_by=record_by,
                          accept_indeterminate=accept_indeterminate, online=online, at=at)
+
+
+class _PackageBar:
+    """A bar over the packages on a terminal only (the total is known once the archive is read)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Bar | None = None
+
+    def __enter__(self) -> _PackageBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+    def step(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = Bar(total, self.label, minimum=0).__enter__()
+        self.bar.advance()
 
 
 def _say(ctx: click.Context, vi: str, en: str) -> None:
@@ -158,8 +179,9 @@ def audit(ctx: click.Context, archive_dir: str, jobs: int | None, scheduler: str
           verifier: str | None, online: bool | None, at: dt.datetime | None, as_json: bool) -> None:
     from edoc.archive import audit_archive
 
-    report = audit_archive(archive_dir, policy=_policy(trust, "FileCode", None, verifier, None, online=online, at=at),
-                           jobs=jobs, scheduler=scheduler)
+    with _PackageBar(say("Đang kiểm tra hồ sơ", "Auditing packages")) as bar:
+        report = audit_archive(archive_dir, policy=_policy(trust, "FileCode", None, verifier, None, online=online,
+                                                           at=at), jobs=jobs, scheduler=scheduler, on_package=bar.step)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
     else:
@@ -208,7 +230,9 @@ def renew(ctx: click.Context, archive_dir: str, before: dt.date, tsa: str | None
     stored, _pins, problems = with_stored_trust(Path(archive_dir).resolve(), ArchivePolicy(trust=trust))
     for m in problems:
         click.echo(say(f"Cảnh báo: {m}", f"Warning: {m}"), err=True)
-    s = renew_archive(archive_dir, before, policy=_policy(stored.trust, "FileCode", tsa, None, timestamper))
+    with _PackageBar(say("Đang gia hạn dấu thời gian", "Renewing time-stamps")) as bar:
+        s = renew_archive(archive_dir, before, policy=_policy(stored.trust, "FileCode", tsa, None, timestamper),
+                          on_package=bar.step)
     _say(ctx, f"Đã gia hạn dấu thời gian cho {s.count} văn bản trong {len(s.renewed)} hồ sơ.",
          f"Renewed the time-stamp of {s.count} documents in {len(s.renewed)} packages.")
 
