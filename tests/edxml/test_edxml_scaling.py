@@ -235,17 +235,23 @@ def test_attributes_within_the_limit_are_schema_errors() -> None:
     assert len(errors) == 2 and {f.line for f in errors} == {_line_of(data, b'<edXML:Subject a="1" b="2">')}
 
 
-def test_huge_comment_is_refused_early() -> None:
-    """A 300 MB comment exceeded 60 s; libxml2's own bound on one comment (10 MB) now ends it at once."""
-    data = BASE.replace(b"</edXML:edXMLEnvelope>", b"</edXML:edXMLEnvelope><!--" + b"c" * (24 << 20) + b"-->", 1)
+@pytest.mark.parametrize("markup", [b"<!--%s-->", b"<?pi %s?>"], ids=["comment", "pi"])
+def test_huge_comment_is_refused_while_read(markup: bytes) -> None:
+    """A 300 MB comment exceeded 60 s, and libxml2 holds a comment whole before it refuses one over 10 MB: the
+    reader refuses it as soon as it passes max_markup, with memory bounded by that."""
+    body = (b"c" * 79 + b"\n") * (300_000)  # 24 MB in lines of 80
+    data = BASE.replace(b"</edXML:edXMLEnvelope>", b"</edXML:edXMLEnvelope>" + markup % body, 1)
     tracemalloc.start()
     try:
-        with pytest.raises(MalformedFile, match="Comment too big"):
+        with pytest.raises(HostileInput, match="longer than 10000000 bytes") as info:
             read_edxml(data)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert peak < 8 << 20, peak
+    assert info.value.line is not None and info.value.line > 100_000
+    with pytest.raises(HostileInput, match="longer than 1000 bytes"):
+        read_edxml(data.replace(body, b"x" * 2000), limits=ReadLimits(max_markup=1000))
     small = BASE.replace(b"</edXML:edXMLEnvelope>", b"</edXML:edXMLEnvelope><!--" + b"<x>" * 100_000 + b"-->", 1)
     assert read_edxml(small).errors == ()
 
@@ -288,3 +294,30 @@ def test_markup_cut_by_reads(cut: str, size: int) -> None:
     assert [(f.line, f.element, f.message) for f in validate(_Short(data, size))] == expected  # type: ignore[arg-type]
     whole = read_edxml(data).document
     assert whole is not None and read_edxml(_Short(data, size)).document == whole  # type: ignore[arg-type]
+
+
+def test_many_attributes_on_one_element_are_one_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rebuilding an element of n attributes for the XSD costs n² in libxml2 (each attribute appended by a
+    walk of the list): the XSD sees the first ATTRIBUTES, and one finding names the element and the count."""
+    monkeypatch.setattr(schema_mod, "ATTRIBUTES", 8)
+    attrs = b" ".join(b'a%d="1"' % i for i in range(50))
+    data = BASE.replace(b"<edXML:Subject>", b"<edXML:Subject " + attrs + b">", 1)
+    findings = validate(data)
+    many = [f for f in findings if f.code == "attributes"]
+    assert len(many) == 1 and "50 attributes" in many[0].message and many[0].line == _line_of(data, attrs + b">")
+    assert len([f for f in findings if f.code == "xsd" and "attribute" in f.message]) == 8
+    seen: list[int] = []
+    real = schema_mod.schema()
+
+    class Watched:
+        def validate(self, doc: Any) -> bool:
+            seen.append(max(len(el.attrib) for el in doc.iter()))
+            return real.validate(doc)  # type: ignore[no-any-return]
+
+        @property
+        def error_log(self) -> Any:
+            return real.error_log
+
+    monkeypatch.setattr(schema_mod, "schema", Watched)
+    validate(data)
+    assert max(seen) == 8

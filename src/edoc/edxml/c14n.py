@@ -37,10 +37,11 @@ not already declare it with the same value; declarations sorted by prefix before
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections import ChainMap
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any, Protocol, cast
 
 from lxml import etree
 
@@ -75,7 +76,8 @@ class Element:
     :param offset: byte offset of its ``<``; ``close`` of its end tag's ``<`` (``-1`` when self-closing);
         ``end`` the offset just after its last byte (both set when the element ends).
     :param attrs: ``(namespace URI, local name, value)`` of its attributes (not the namespace declarations).
-    :param ns: the namespace bindings in scope (prefix → URI, ``""`` for the default namespace).
+    :param ns: the namespace bindings in scope (prefix → URI, ``""`` for the default namespace), a mapping
+        that shares its ancestors' bindings (a :class:`~collections.ChainMap`: no copy per element).
     :param skipped: whether it lies in a subtree left out of the canonical form.
     :param children: number of element children seen so far.
     :param raw: the element's bytes, when it was left out and the observer asked for them.
@@ -88,13 +90,13 @@ class Element:
     offset: int
     parent: Element | None
     attrs: list[tuple[str, str, str]]
-    ns: dict[str, str]
+    ns: Mapping[str, str]
     skipped: bool = False
     children: int = 0
     close: int = -1
     end: int = -1
     raw: bytes | None = None
-    rendered: dict[str, str] = field(default_factory=dict, repr=False)
+    rendered: ChainMap[str, str] = field(default_factory=ChainMap, repr=False)
 
     def get(self, local: str, uri: str = "") -> str | None:
         """The value of attribute ``{uri}local``, or ``None``."""
@@ -419,7 +421,7 @@ class _Stream:
             raise NotStreamable("content after the root element")
         qname = m.group(1).decode("utf-8")
         parent = self.stack[-1] if self.stack else None
-        scope = parent.ns if parent is not None else {"": "", "xml": XML_NS}
+        scope = cast("ChainMap[str, str]", parent.ns) if parent is not None else ChainMap({"": "", "xml": XML_NS})
         decls: dict[str, str] = {}
         plain: list[tuple[str, str]] = []
         for name_b, v1, v2 in _ATTR.findall(m.group(2)):
@@ -431,7 +433,9 @@ class _Stream:
                 decls[name[6:]] = value
             else:
                 plain.append((name, value))
-        ns = {**scope, **decls} if decls else scope
+        # shared with the ancestors, not copied: a root declaring many prefixes over many elements that declare
+        # one more each would otherwise cost their product
+        ns = scope.new_child(decls) if decls else scope
         prefix, _, local = qname.rpartition(":")
         uri = ns.get(prefix, "" if not prefix else None)  # type: ignore[arg-type]
         if uri is None:
@@ -469,14 +473,14 @@ class _Stream:
         if el.skipped:
             self.skip_depth += 1
         else:
-            rendered = parent.rendered if parent is not None else {}
+            rendered: ChainMap[str, str] = parent.rendered if parent is not None else ChainMap()
             out = []
             for p in sorted(used):
                 value = ns.get(p, "")
                 if rendered.get(p, "") != value or (p and p not in rendered):
                     out.append((p, value))
             if out:
-                rendered = {**rendered, **dict(out)}
+                rendered = rendered.new_child(dict(out))
             el.rendered = rendered
             parts = ["<", qname]
             for p, value in out:

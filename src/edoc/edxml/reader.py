@@ -93,6 +93,8 @@ class ReadLimits:
     :param max_attributes: attributes in the whole message (edXML uses a handful).
     :param max_start_tag: bytes of one start tag (refused before the XML parser reads it: libxml2's work on a
         tag of millions of attributes grows faster than its size).
+    :param max_markup: bytes of one comment, processing instruction or declaration (libxml2 holds one whole in
+        memory before it refuses one over 10 MB; edoc refuses it while reading).
     :param max_text: characters of text in one metadata element.
     :param max_text_total: characters of text in all metadata elements together (attachment payloads and the
         white space between elements apart).
@@ -105,6 +107,7 @@ class ReadLimits:
     max_depth: int = 64
     max_attributes: int = 10_000
     max_start_tag: int = 1 << 20
+    max_markup: int = 10_000_000
     max_text: int = 1 << 20
     max_text_total: int = 16 << 20
     max_attachments: int = 1_000
@@ -454,8 +457,15 @@ class _Feeder:
         self.pending = b""  # a token cut by the end of the read, kept for the next one
         self.line = 1  # line of the next byte fed
         self.base = 0  # offset in the file of the first byte of the data being scanned
-        self.tag_at = 0  # offset of the "<" of the start tag being scanned
+        self.tag_at = 0  # offset of the "<" of the start tag, comment, PI or declaration being scanned
         self.max_tag = target.limits.max_start_tag
+        self.max_markup = target.limits.max_markup
+
+    def _markup_too_long(self, state: int) -> HostileInput:
+        kind = {_COMMENT: ("comment", "chú thích"), _PI: ("processing instruction", "chỉ thị xử lý"),
+                _DECL: ("declaration", "khai báo")}[state]
+        return HostileInput(f"a {kind[0]} is longer than {self.max_markup} bytes", line=self.line,
+                            message_vi=f"Một {kind[1]} dài hơn {self.max_markup} byte")
 
     def _tag_too_long(self) -> HostileInput:
         return HostileInput(f"a start tag is longer than {self.max_tag} bytes",
@@ -488,10 +498,11 @@ class _Feeder:
                 if c == 0x2F:  # "</": an end tag holds no "<"
                     i = j + 2
                     continue
+                self.tag_at = self.base + j
                 if c == 0x21:  # "<!"
                     if data.startswith(b"<!--", j):
                         self.state, i = _COMMENT, j + 4
-                    elif data.startswith(b"<![CDATA[", j):
+                    elif data.startswith(b"<![CDATA[", j):  # libxml2 hands CDATA on as it reads it
                         self.state, i = _CDATA, j + 9
                     else:
                         self.state, i = _DECL, j + 2
@@ -501,7 +512,6 @@ class _Feeder:
                     continue
                 self.state, i = _TAG, j + 1
                 state = _TAG
-                self.tag_at = self.base + j
             if state == _TAG:
                 e = _TAG_BODY.match(data, i).end()  # type: ignore[union-attr]
                 if e >= n:
@@ -527,9 +537,13 @@ class _Feeder:
                     if not final:
                         keep = max(i, n - len(token) + 1)
                     break
+                if state != _CDATA and self.base + k - self.tag_at > self.max_markup:
+                    raise self._markup_too_long(state)
                 self.state, i = _TEXT, k + len(token)
         if self.state in (_TAG, _TAG_DQ, _TAG_SQ) and self.base + n - self.tag_at > self.max_tag:
             raise self._tag_too_long()
+        if self.state in (_COMMENT, _PI, _DECL) and self.base + n - self.tag_at > self.max_markup:
+            raise self._markup_too_long(self.state)
         self._give(data, start, keep)
         if keep < n:
             self.pending = data[keep:]

@@ -25,6 +25,7 @@ Two properties of libxml2 shape the rebuild:
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -44,6 +45,10 @@ __all__ = ["schema", "validate", "SCHEMA_RESOURCE"]
 SCHEMA_RESOURCE = "data/edxml/edxml.xsd"
 #: Children of one element validated in one document (see the module docstring).
 WINDOW = 512
+#: Attributes of one element given to the XSD (libxml2 appends an attribute by walking the element's list, so
+#: an element of n attributes costs n² to rebuild); edXML allows at most two on any element, so an element
+#: with more is an error of its own (``attributes``) and the XSD checks the first ones.
+ATTRIBUTES = 64
 _RUNS = 8  # runs of same-named children kept at each end of a folded list of preceding children
 _BAD_NS = "urn:edoc:unusable-namespace"
 _CLARK = re.compile(r"\{[^{}]*\}")
@@ -78,7 +83,7 @@ class _Doc:
             ns, local = _BAD_NS, "x-" + re.sub(r"[^A-Za-z0-9_.-]", "_", local)
             el = self._make(f"{{{ns}}}{local}", parent)
         if full:
-            for name, value in (node.attrib or {}).items():
+            for name, value in itertools.islice((node.attrib or {}).items(), ATTRIBUTES):
                 try:
                     el.set(name, value)
                 except ValueError:
@@ -233,6 +238,14 @@ def validate(source: str | Path | bytes | IO[bytes], *, limits: ReadLimits | Non
     result, root = _read(source, None, limits or ReadLimits())
     rule_paths = {f.element for f in result.findings}
     found = list(result.findings)
+    for crowded in _walk(root):
+        if crowded.attrib is not None and len(crowded.attrib) > ATTRIBUTES:
+            n = len(crowded.attrib)
+            found.append(Finding("attributes", f"element {crowded.local} carries {n} attributes; edXML allows at most "
+                                 f"two on an element (the schema checked the first {ATTRIBUTES})",
+                                 f"Phần tử {crowded.local} có {n} thuộc tính; edXML cho phép tối đa hai thuộc tính "
+                                 f"trên một phần tử (lược đồ đã kiểm tra {ATTRIBUTES} thuộc tính đầu)",
+                                 crowded.path, crowded.line, Severity.ERROR))
     for node, xpath, raw in _schema_errors(root):
         element = node.path if node is not None else _path(xpath)
         if element in rule_paths:
