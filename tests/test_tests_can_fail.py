@@ -1,7 +1,9 @@
 """The suite can fail: each test here runs pytest on part of the suite in a subprocess.
 
-With ``EDOC_REQUIRE_ALL=1`` (as CI runs), a test skipped because a tool or ``../shared`` is missing makes the
-run fail and is named (tests/needs.py, tests/conftest.py).
+- With ``EDOC_REQUIRE_ALL=1`` (as CI runs), a test skipped because a tool or ``../shared`` is missing makes
+  the run fail and is named (tests/needs.py, tests/conftest.py).
+- With a deliberately broken verifier (tests/broken_verifier.py) that answers TOTAL_PASSED, or TOTAL_FAILED,
+  to everything, the corpus, attack and fuzz tests of the verifier fail (issue 18, "Done means").
 """
 
 from __future__ import annotations
@@ -48,3 +50,54 @@ def test_a_skip_for_a_missing_part_fails_the_run_when_required(tmp_path: Path, r
         assert proc.returncode == 1 and "EDOC_REQUIRE_ALL=1: the run FAILS" in out, out[-3000:]
     else:
         assert proc.returncode == 0, out[-3000:]
+
+
+def _outcomes(junit: Path) -> dict[str, str]:
+    """test id -> passed / failed / skipped / xfailed, from a JUnit XML report."""
+    from xml.etree import ElementTree
+
+    out: dict[str, str] = {}
+    for case in ElementTree.parse(junit).getroot().iter("testcase"):
+        name = f"{case.get('classname')}::{case.get('name')}"
+        kinds = {child.tag for child in case}
+        skipped = case.find("skipped")
+        if "failure" in kinds or "error" in kinds:
+            out[name] = "failed"
+        elif skipped is not None:
+            out[name] = "xfailed" if skipped.get("type") == "pytest.xfail" else "skipped"
+        else:
+            out[name] = "passed"
+    return out
+
+
+@pytest.mark.slow
+def test_a_broken_verifier_fails_the_corpus_attack_and_fuzz_tests(tmp_path: Path) -> None:
+    """The Done-means of issue 18: the corpus, attack and fuzz tests of the verifier, run against a verifier
+    that answers TOTAL_PASSED to everything and against one that answers TOTAL_FAILED to everything. Under
+    the first, every test of these groups fails (or is an expected failure); under both, each group fails,
+    and no test passes under both."""
+    from broken_verifier import ENV
+
+    runs = {}
+    for mode in ("passed", "failed"):
+        junit = tmp_path / f"{mode}.xml"
+        proc = _pytest(["-n", "2", "-q", "-m", "corpus or attack or fuzz", "tests/verify", f"--junitxml={junit}",
+                        "-W", "ignore::pytest.PytestUnraisableExceptionWarning"], {ENV: mode})
+        assert proc.returncode == 1, proc.stdout[-3000:]
+        runs[mode] = _outcomes(junit)
+    everything, broken_yes, broken_no = set(runs["passed"]), runs["passed"], runs["failed"]
+    assert everything == set(broken_no) and len(everything) > 60, sorted(everything)
+    groups = {"corpus": {t for t in everything if ".test_corpus::" in t},
+              "fuzz": {t for t in everything if ".test_fuzz::" in t}}
+    groups["attack"] = everything - groups["corpus"] - groups["fuzz"]
+    for name, tests in groups.items():
+        assert tests, f"no {name} test was selected"
+        for mode, outcomes in runs.items():
+            assert any(outcomes[t] == "failed" for t in tests), f"no {name} test failed against a verifier " \
+                                                                f"that says {mode} to everything"
+    # a verifier that passes everything: every attack and fuzz test fails, and every corpus file that is not
+    # labelled VALID-and-passing fails; a verifier that fails everything: every VALID corpus file fails
+    passing_under_yes = sorted(t for t in groups["attack"] | groups["fuzz"] if broken_yes[t] == "passed")
+    assert passing_under_yes == [], passing_under_yes
+    both = sorted(t for t in everything if broken_yes[t] == "passed" and broken_no[t] == "passed")
+    assert both == [], f"tests that no broken verifier makes fail: {both}"

@@ -28,8 +28,11 @@ from edoc.model import (
     TraceHeader,
 )
 
-# Any text XML 1.0 can carry (no control characters, surrogates or non-characters).
-text = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cn")), max_size=20)
+# Any text XML 1.0 can carry (no other control characters, surrogates or non-characters), including the three
+# characters XML normalises (tab, CR and LF: end-of-line handling and attribute-value normalisation), which a
+# writer must escape for the text to read back unchanged.
+text = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cn")) | st.sampled_from("\t\r\n \r\n<&>\"'"),
+               max_size=20)
 vi_text = st.text(st.sampled_from("aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợ"
                                   "ùủũúụừửữứựỳỷỹýỵ ĐÂƯ0123456789,./-"), max_size=30)
 # Values read with surrounding whitespace stripped (ids, codes, dates) have none.

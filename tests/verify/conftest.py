@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from asn1crypto import keys as asn1_keys
@@ -24,6 +25,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 import needs
+
+from . import fuzzing
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = needs.SHARED / "corpora" / "dss"
@@ -247,6 +250,7 @@ def verifier_for(vpki: VerifyPKI) -> Callable[..., object]:
     def build(**kwargs: object) -> object:
         kwargs.setdefault("trust", [vpki.root.cert])
         kwargs.setdefault("at", NOW)
+        kwargs.setdefault("online", False)  # the verdicts below are the offline ones, whatever the default
         return Verifier(**kwargs)  # type: ignore[arg-type]
 
     return build
@@ -310,3 +314,26 @@ def sign_edxml(data: bytes, who: Identity) -> bytes:
     cert_pem = who.cert.public_bytes(serialization.Encoding.PEM).decode()
     signed = signer.sign(root, key=who.key, cert=[cert_pem])
     return etree.tostring(signed, xml_declaration=True, encoding="UTF-8")  # type: ignore[no-any-return]
+
+
+# -- fuzzing (tests/verify/test_fuzz.py, fuzzing.py) ---------------------------------------------------
+@pytest.fixture(scope="module")
+def fuzz_verifier(vpki: VerifyPKI) -> Any:
+    from edoc.verify import Verifier
+
+    return Verifier(trust=[vpki.root.cert], at=NOW, online=False)
+
+
+@pytest.fixture(scope="module")
+def fuzz_pdf(signed_two: bytes, fuzz_verifier: Any, vpki: VerifyPKI) -> fuzzing.Subject:
+    """The person+agency PDF under fuzzing (tests/verify/fuzzing.py)."""
+    return fuzzing.Subject("the person+agency PDF", signed_two, fuzz_verifier, vpki, pdf=fuzzing.pdf_layout(signed_two))
+
+
+@pytest.fixture(scope="module")
+def fuzz_edxml(signed_two: bytes, fuzz_verifier: Any, vpki: VerifyPKI) -> fuzzing.Subject:
+    """The signed edXML carrying it, under fuzzing."""
+    data = sign_edxml(make_edxml(signed_two), vpki.agency)
+    view = fuzzing.xml_view(data)
+    assert view is not None
+    return fuzzing.Subject("the signed edXML carrying it", data, fuzz_verifier, vpki, xml=view)

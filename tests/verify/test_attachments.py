@@ -69,7 +69,8 @@ def test_the_reviews_message_is_not_passed(expired_pdf: bytes, vpki: VerifyPKI, 
     signed = sign_edxml(_message((LONG_NAME, expired_pdf), ("phu-luc.zip", many)), vpki.agency)
     report = verifier_for().verify_edxml(signed)
     assert report.signatures[0].passed  # the envelope itself is fine: only the attachments decide
-    assert report.verdict is not Indication.TOTAL_PASSED
+    # the worst of them, the first met: the PDF signed with an expired certificate (no proof of existence)
+    assert (report.verdict, report.subindication) == (Indication.INDETERMINATE, SubIndication.OUT_OF_BOUNDS_NO_POE)
     pdf, archive = report.attachments
     assert pdf.file == LONG_NAME and pdf.format == "pdf" and "cert.expired" in _keys(pdf)
     assert pdf.verdict is Indication.INDETERMINATE and pdf.subindication is not None

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 import needs
-from edoc.verify import Check, Indication, SignatureRole
+from edoc.verify import Check, Indication, SignatureRole, SubIndication
 
 from .conftest import NOW, Identity, VerifyPKI, _issue, make_pdf
 
@@ -71,4 +71,5 @@ def test_two_signatures_by_pdfsig(tmp_path: Path, vpki: VerifyPKI, verifier_for:
     at = data.index(b"/MediaBox")
     data[at + 1] = ord("m")
     broken = verifier_for().verify_pdf(bytes(data))
-    assert broken.verdict is not Indication.TOTAL_PASSED
+    assert (broken.verdict, broken.subindication) == (Indication.TOTAL_FAILED, SubIndication.HASH_FAILURE)
+    assert [s.integrity for s in broken.signatures] == [Check.FAILED, Check.FAILED]
