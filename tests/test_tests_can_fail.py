@@ -101,3 +101,19 @@ def test_a_broken_verifier_fails_the_corpus_attack_and_fuzz_tests(tmp_path: Path
     assert passing_under_yes == [], passing_under_yes
     both = sorted(t for t in everything if broken_yes[t] == "passed" and broken_no[t] == "passed")
     assert both == [], f"tests that no broken verifier makes fail: {both}"
+
+
+def test_tool_and_package_checks_go_through_needs() -> None:
+    """A bare ``shutil.which`` or ``importorskip`` in a test would skip (or pass) without the enforcement of
+    EDOC_REQUIRE_ALL=1 seeing it: tool, package and ../shared checks go through tests/needs.py."""
+    import re
+
+    pattern = re.compile(r"shutil\.which\(|importorskip\((?!\"tomllib\")")  # tomllib: a Python version gate
+    offenders = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        if path.name == "needs.py":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if pattern.search(line):
+                offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert offenders == [], "use needs.tools/require_tools/module instead:\n" + "\n".join(offenders)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import subprocess
 from io import BytesIO
 from pathlib import Path
@@ -22,6 +21,7 @@ from pyhanko.sign.diff_analysis import ModificationLevel
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, NameObject
 
+import needs
 from edoc.errors import InvalidInput
 from edoc.model import DocumentType, format_date
 from edoc.model.document import Appendix, Document, Paragraph
@@ -35,8 +35,7 @@ from ._support import SignPki, make_seal_png, make_signature_png, validate_all
 ISSUED_ON = dt.date(2026, 2, 3)
 SIGNED_AT = dt.datetime(2026, 2, 3, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 
-needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None,
-                                     reason="pdftotext (poppler-utils) is not installed")
+needs_pdftotext = needs.tools("pdftotext")  # poppler-utils
 
 
 def cong_van() -> Document:
@@ -242,8 +241,7 @@ def test_edoc_verifier_sees_form_filling(issued: dict[str, bytes], sign_pki: Sig
 
 @pytest.mark.tools
 def test_pdfsig_finds_both_signatures_valid(issued: dict[str, bytes], sign_pki: SignPki, tmp_path: Path) -> None:
-    if shutil.which("certutil") is None or shutil.which("pdfsig") is None:
-        pytest.skip("pdfsig or certutil (poppler-utils, libnss3-tools) is not installed")
+    needs.require_tools("pdfsig", "certutil")
     root = tmp_path / "root.pem"
     root.write_bytes(sign_pki.root.public_bytes(serialization.Encoding.PEM))
     db = tmp_path / "nss"
