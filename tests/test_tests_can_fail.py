@@ -91,6 +91,9 @@ def test_a_broken_verifier_fails_the_corpus_attack_and_fuzz_tests(tmp_path: Path
               "fuzz": {t for t in everything if ".test_fuzz::" in t}}
     groups["attack"] = everything - groups["corpus"] - groups["fuzz"]
     for name, tests in groups.items():
+        counts = {mode: sum(runs[mode][t] in ("failed", "xfailed") for t in tests) for mode in runs}
+        print(f"{name}: {len(tests)} tests; failing against TOTAL_PASSED-for-all {counts['passed']}, "
+              f"against TOTAL_FAILED-for-all {counts['failed']}")
         assert tests, f"no {name} test was selected"
         for mode, outcomes in runs.items():
             assert any(outcomes[t] == "failed" for t in tests), f"no {name} test failed against a verifier " \
