@@ -39,6 +39,17 @@ def test_unsigned_envelope_takes_the_verdict_of_its_pdf(message: bytes, verifier
     assert [s.role for s in att.signatures] == [SignatureRole.PERSON, SignatureRole.AGENCY]
 
 
+@pytest.mark.attack
+@pytest.mark.xfail(strict=True, reason="issue 13 §1, open: an unsigned envelope is INDETERMINATE/SIGNED_DATA_NOT_FOUND "
+                                       "even when an attachment is TOTAL_FAILED (DocumentReport.combine puts 'no "
+                                       "signature' over a worse attachment); the verdict is the worst of them")
+def test_unsigned_envelope_with_a_failed_attachment_fails(signed_two: bytes, verifier_for: Build) -> None:
+    report = verifier_for().verify_edxml(make_edxml(attacks.signed_range_flip(signed_two)[:-100]))
+    assert (report.attachments[0].verdict, report.attachments[0].subindication) == (
+        Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE)
+    assert (report.verdict, report.subindication) == (Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE)
+
+
 def test_no_signature_anywhere_is_not_passed(verifier_for: Build) -> None:
     report = verifier_for().verify_edxml(make_edxml(None))
     assert (report.verdict, report.subindication) == (Indication.INDETERMINATE, SubIndication.SIGNED_DATA_NOT_FOUND)

@@ -16,7 +16,15 @@ from pyhanko.pdf_utils import generic
 
 from edoc.edxml.zipsafe import MAX_NAME_BYTES, safe_file_name
 from edoc.util.text import visible
-from edoc.verify import DocumentReport, Indication, Message, SignatureReport, SignatureRole, SignerFacts
+from edoc.verify import (
+    DocumentReport,
+    Indication,
+    Message,
+    SignatureReport,
+    SignatureRole,
+    SignerFacts,
+    SubIndication,
+)
 from edoc.verify.appearance_text import TextUnreadable, Work, appearance_text
 from edoc.verify.render import to_html, to_json, to_text
 
@@ -66,6 +74,10 @@ def test_no_name_makes_verify_skip_or_show_fail(name: str, tmp_path_factory: Any
     assert att.path is not None and att.path.read_bytes() == pdf and att.path.parent == folder
     report = verifier_for().verify_edxml(message)
     assert [a.format for a in report.attachments] == ["pdf"]  # read and judged, never skipped
+    # the envelope is not signed; its attachment is a PDF header and nothing else: unreadable, failed (the
+    # message's own verdict: tests/verify/test_edxml.py::test_unsigned_envelope_with_a_failed_attachment_fails)
+    (att,) = report.attachments
+    assert (att.verdict, att.subindication) == (Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE)
     assert report.verdict is not Indication.TOTAL_PASSED
 
 
@@ -84,10 +96,17 @@ def test_only_allowed_transform_lists_can_pass(transforms: list[str], vpki: Veri
     for digest in (None, hashlib.sha256(b"").digest()):  # the honest digest, and one over nothing
         report = verifier_for().verify_edxml(xa.sign_with_transforms(message, vpki.agency, transforms, digest=digest))
         keys = {m.key for s in report.signatures for m in s.messages}
-        if report.verdict is Indication.TOTAL_PASSED:
-            assert allowed and digest is None, transforms
+        outcome = (report.verdict, report.subindication)
         if not allowed:
-            assert report.verdict is Indication.TOTAL_FAILED and "envelope.transforms_refused" in keys, transforms
+            assert outcome == (Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE), transforms
+            assert "envelope.transforms_refused" in keys, transforms
+        elif digest is None and transforms == [xa.ENVELOPED, xa.EXC_C14N]:  # the honest digest of this list
+            assert outcome == (Indication.TOTAL_PASSED, None), (transforms, report.problems())
+        elif digest is None:  # the exclusive-C14N digest under another allowed canonicalisation: equal or not
+            assert outcome in ((Indication.TOTAL_PASSED, None),
+                               (Indication.TOTAL_FAILED, SubIndication.HASH_FAILURE)), transforms
+        else:  # an allowed list, but the digest of nothing: the content does not match
+            assert outcome == (Indication.TOTAL_FAILED, SubIndication.HASH_FAILURE), transforms
 
 
 # -- control characters in reports ---------------------------------------------------------------------------
