@@ -10,7 +10,6 @@ the service's "phone" and authorizes with v2 ``authData``.
 from __future__ import annotations
 
 import asyncio
-import shutil
 import ssl
 import subprocess
 from collections.abc import Callable
@@ -33,6 +32,7 @@ from pyhanko.sign.signers.csc_signer import (
     fetch_certs_in_csc_credential,
 )
 
+import needs
 from edoc.verify import Indication, Verifier
 from pki.csc import CLIENT_ID, CLIENT_SECRET, PIN, SHA256, USERS, Credential, CSCService
 
@@ -160,8 +160,7 @@ def test_pyhanko_over_https_needs_the_test_ca(pki: Any, csc_https: CSCService, c
 
 
 def _nss_db(folder: Path, roots: list[Any]) -> Path:
-    if shutil.which("certutil") is None or shutil.which("pdfsig") is None:
-        pytest.skip("pdfsig or certutil (poppler-utils, libnss3-tools) is not installed")
+    needs.require_tools("pdfsig", "certutil")
     folder.mkdir(parents=True, exist_ok=True)
     subprocess.run(["certutil", "-N", "-d", f"sql:{folder}", "--empty-password"], check=True, timeout=60,
                    capture_output=True)
