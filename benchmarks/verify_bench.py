@@ -86,12 +86,12 @@ def main() -> None:
     print("load average: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     pki = fx.vpki.__wrapped__()  # type: ignore[attr-defined]
     root_asn1 = pki.root.asn1_cert
-    verifier = Verifier(trust=[pki.root.cert], at=fx.NOW)
+    verifier = Verifier(trust=[pki.root.cert], at=fx.NOW, online=False)
     for pages in (1, 200):
         doc = fx.sign(fx.sign(fx.make_pdf(pages), pki.person, pki, field="edoc.sig.person"),
                       pki.agency, pki, field="edoc.sig.agency")
         assert verifier.verify_pdf(doc).verdict is Indication.TOTAL_PASSED and pyhanko_verify(doc, root_asn1)
-        fresh = lambda d=doc: Verifier(trust=[pki.root.cert], at=fx.NOW).verify_pdf(d)  # noqa: E731
+        fresh = lambda d=doc: Verifier(trust=[pki.root.cert], at=fx.NOW, online=False).verify_pdf(d)  # noqa: E731
         peer = lambda d=doc: pyhanko_verify(d, root_asn1)  # noqa: E731
         pair(f"{pages}-page, 2 signatures (fresh)", fresh, peer, args.repeat)
         pair(f"{pages}-page, 2 signatures (reused)", lambda d=doc: verifier.verify_pdf(d), peer, args.repeat)
@@ -102,7 +102,7 @@ def main() -> None:
     print(f"(signed {args.batch} documents for the batch in {time.perf_counter() - t:.1f} s)")
 
     def edoc_batch() -> None:
-        v = Verifier(trust=[pki.root.cert], at=fx.NOW)
+        v = Verifier(trust=[pki.root.cert], at=fx.NOW, online=False)
         assert all(v.verify_pdf(d).verdict is Indication.TOTAL_PASSED for d in batch)
 
     def pyhanko_batch() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -55,3 +56,13 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert "000.10.32.H43,2026/01/05,05/QĐ-UBND" in proc.stdout
     assert (tmp_path / "out" / "quyet-dinh.edxml").stat().st_size > 0
     assert "TOTAL_PASSED (person: TOTAL_PASSED, agency: TOTAL_PASSED)" in proc.stdout
+    # what the demo signs carries its revocation data (B-LT, the demo CA's CRL): TOTAL_PASSED offline, with
+    # revocation checked, on any machine and with no server
+    out, keys = tmp_path / "out", tmp_path / "out" / "demo-keys"
+    for target in ("quyet-dinh.pdf", "quyet-dinh.edxml"):
+        checked = run("--lang", "en", "verify", str(out / target), "--trust", str(keys / "demo-root.pem"),
+                      "--no-installed-trust", "--offline", "--format", "json")
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+    report = json.loads(run("verify", str(out / "quyet-dinh.pdf"), "--trust", str(keys / "demo-root.pem"),
+                            "--no-installed-trust", "--offline", "--format", "json").stdout)
+    assert [s["checks"]["revocation"] for s in report["signatures"]] == ["passed", "passed"]

@@ -6,6 +6,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from edoc.model import (
     Appendix,
@@ -23,7 +24,8 @@ from edoc.model import (
 from edoc.model.document import Document
 from edoc.util.fs import atomic_write_bytes
 
-__all__ = ["THUAN_NAM", "NINH_THUAN", "thuan_nam_decision", "DemoPKI", "make_demo_pki", "make_signature_png",
+__all__ = ["THUAN_NAM", "NINH_THUAN", "thuan_nam_decision", "DemoPKI", "make_demo_pki",
+           "demo_signing_extras", "DEMO_CRL_URL", "make_signature_png",
            "make_seal_png"]
 
 #: People's Committee of Thuận Nam district (fictional identifier of the right shape).
@@ -100,16 +102,21 @@ def thuan_nam_decision(*, numbered: bool = True) -> Document:
 
 
 def make_demo_pki(folder: Path, *, password: str = "demo") -> DemoPKI:  # noqa: S107 - throwaway demo keys
-    """A throwaway PKI for the demo: a root, a person (UID ``CCCD:``) and an agency (O, UID ``MST:``).
+    """A throwaway PKI for the demo: a root, a person (UID ``CCCD:``), an agency (O, UID ``MST:``), a
+    time-stamping authority, and the root's CRL.
 
-    Written to ``folder`` as ``demo-root.pem``, ``person.p12`` and ``agency.p12`` (protected by
-    ``password``). The root is made here and trusted by nobody: it only lets the demo show a full chain.
+    Written to ``folder`` as ``demo-root.pem``, ``person.p12``, ``agency.p12`` and ``tsa.p12`` (protected by
+    ``password``) and ``demo-root.crl`` (DER; it revokes nobody and stays current as long as the signers'
+    certificates). The root is made here and trusted by nobody: it only lets the demo show a full chain.
+    The certificates name the CRL at ``http://crl.edoc-demo.invalid/demo-root.crl``, a name that never
+    resolves (RFC 2606): the demo's signatures carry the CRL itself (PAdES B-LT, see
+    :func:`demo_signing_extras`), so they verify anywhere with no server.
     """
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.hazmat.primitives.serialization import pkcs12
-    from cryptography.x509.oid import NameOID
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -133,20 +140,29 @@ def make_demo_pki(folder: Path, *, password: str = "demo") -> DemoPKI:  # noqa: 
         .sign(root_key, hashes.SHA256())
     )
 
-    def leaf(subject: x509.Name, file: str) -> Path:
+    lifetime = _dt.timedelta(days=730)
+    crl_point = x509.CRLDistributionPoints([x509.DistributionPoint(
+        full_name=[x509.UniformResourceIdentifier(DEMO_CRL_URL)], relative_name=None, reasons=None,
+        crl_issuer=None)])
+
+    def leaf(subject: x509.Name, file: str, *, tsa: bool = False) -> Path:
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        cert = (
+        builder = (
             x509.CertificateBuilder().subject_name(subject).issuer_name(root_name)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - _dt.timedelta(days=1)).not_valid_after(now + _dt.timedelta(days=730))
+            .not_valid_before(now - _dt.timedelta(days=1)).not_valid_after(now + lifetime)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=not tsa, key_encipherment=False,
                                          data_encipherment=False, key_agreement=False, key_cert_sign=False,
                                          crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()),
                            critical=False)
-            .sign(root_key, hashes.SHA256())
+            .add_extension(crl_point, critical=False)
         )
+        if tsa:
+            builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]),
+                                            critical=True)
+        cert = builder.sign(root_key, hashes.SHA256())
         path = folder / file
         data = pkcs12.serialize_key_and_certificates(
             file.encode(), key, cert, [root],
@@ -161,9 +177,51 @@ def make_demo_pki(folder: Path, *, password: str = "demo") -> DemoPKI:  # noqa: 
     agency = leaf(name((NameOID.COUNTRY_NAME, "VN"), (NameOID.STATE_OR_PROVINCE_NAME, "Ninh Thuận"),
                        (NameOID.ORGANIZATION_NAME, "Ủy ban nhân dân huyện Thuận Nam"), (uid, "MST:4500123456"),
                        (NameOID.COMMON_NAME, "Ủy ban nhân dân huyện Thuận Nam")), "agency.p12")
+    tsa = leaf(name((NameOID.COUNTRY_NAME, "VN"), (NameOID.ORGANIZATION_NAME, "edoc demo"),
+                    (NameOID.COMMON_NAME, "edoc demo TSA (không dùng thật)")), "tsa.p12", tsa=True)
     root_path = folder / "demo-root.pem"
     atomic_write_bytes(root_path, root.public_bytes(serialization.Encoding.PEM))
-    return DemoPKI(root=root_path, person=person, agency=agency, password=password)
+    crl = (x509.CertificateRevocationListBuilder().issuer_name(root_name)
+           .last_update(now - _dt.timedelta(minutes=5)).next_update(now + lifetime)
+           .add_extension(x509.CRLNumber(1), critical=False)
+           .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), critical=False)
+           .sign(root_key, hashes.SHA256()))
+    crl_path = folder / "demo-root.crl"
+    atomic_write_bytes(crl_path, crl.public_bytes(serialization.Encoding.DER))
+    return DemoPKI(root=root_path, person=person, agency=agency, password=password, tsa=tsa, crl=crl_path)
+
+
+#: Where the demo certificates say their CRL is: a name that never resolves (``.invalid``, RFC 2606).
+DEMO_CRL_URL = "http://crl.edoc-demo.invalid/demo-root.crl"
+
+
+def demo_signing_extras(pki: DemoPKI) -> dict[str, Any]:
+    """Keyword arguments for :meth:`edoc.sign.KeySessionFactory.open` that make a demo signature PAdES B-LT
+    with no server: an in-process time-stamping authority with the demo TSA key (pyHanko's
+    ``DummyTimeStamper``, a real RFC 3161 token signed by that key) and a validation context holding the
+    demo root and its CRL, which the signature's DSS then carries."""
+    from asn1crypto import crl as asn1_crl
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import pem as asn1_pem
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+    from pyhanko_certvalidator import ValidationContext
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    assert pki.tsa is not None and pki.crl is not None, "a DemoPKI made by make_demo_pki"
+    key, cert, _chain = pkcs12.load_key_and_certificates(pki.tsa.read_bytes(), pki.password.encode())
+    assert key is not None and cert is not None
+    tsa_key = asn1_keys.PrivateKeyInfo.load(key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    tsa_cert = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+    root = asn1_x509.Certificate.load(asn1_pem.unarmor(pki.root.read_bytes())[2])
+    stamper = DummyTimeStamper(tsa_cert=tsa_cert, tsa_key=tsa_key,
+                               certs_to_embed=SimpleCertificateStore.from_certs([root]))  # type: ignore[no-untyped-call]
+    context = ValidationContext(trust_roots=[root], allow_fetching=False,
+                                crls=[asn1_crl.CertificateList.load(pki.crl.read_bytes())])
+    return {"timestamper": stamper, "validation_context": context}
 
 
 @dataclass(frozen=True)
@@ -174,6 +232,8 @@ class DemoPKI:
     person: Path
     agency: Path
     password: str = field(repr=False, default="demo")
+    tsa: Path | None = None
+    crl: Path | None = None
 
 
 def make_signature_png(path: Path) -> Path:

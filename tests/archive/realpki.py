@@ -39,6 +39,10 @@ def _issue(cn: str, key: Any, issuer: Ident | None, *, ca: bool = False, tsa: bo
                             critical=False)
     if tsa:
         b = b.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+    if not ca:  # the CA says where its CRL is (a name that never resolves); signatures carry the CRL itself
+        b = b.add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+            full_name=[x509.UniformResourceIdentifier("http://crl.archive-test.invalid/root.crl")],
+            relative_name=None, reasons=None, crl_issuer=None)]), critical=False)
     return Ident(b.sign((issuer or Ident(None, key)).key, hashes.SHA256()), key)  # type: ignore[arg-type]
 
 
@@ -52,6 +56,37 @@ class MiniPKI:
         path = folder / "root.pem"
         path.write_bytes(self.root.cert.public_bytes(serialization.Encoding.PEM))
         return path
+
+    def crl(self) -> bytes:
+        """The root's current CRL (DER; it revokes nobody)."""
+        now = dt.datetime.now(dt.timezone.utc)
+        crl = (x509.CertificateRevocationListBuilder().issuer_name(self.root.cert.subject)
+               .last_update(now - dt.timedelta(minutes=5)).next_update(now + dt.timedelta(days=30))
+               .sign(self.root.key, hashes.SHA256()))
+        return crl.public_bytes(serialization.Encoding.DER)
+
+    def signing_session(self) -> Any:
+        """An edoc signing session at PAdES B-LT: the signatures carry the root's CRL (their revocation status
+        is established when they are made, as a received document's should be)."""
+        from asn1crypto import crl as acrl
+        from asn1crypto import keys
+        from asn1crypto import x509 as ax509
+        from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+        from pyhanko_certvalidator import ValidationContext
+        from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+        from edoc.sign import PdfSigningSession, file_signer
+
+        der = serialization.Encoding.DER
+        root = ax509.Certificate.load(self.root.cert.public_bytes(der))
+        tsa_key = self.tsa.key.private_bytes(der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        stamper = DummyTimeStamper(tsa_cert=ax509.Certificate.load(self.tsa.cert.public_bytes(der)),
+                                   tsa_key=keys.PrivateKeyInfo.load(tsa_key),
+                                   certs_to_embed=SimpleCertificateStore.from_certs([root]))
+        context = ValidationContext(trust_roots=[root], allow_fetching=False,
+                                    crls=[acrl.CertificateList.load(self.crl())])
+        return PdfSigningSession(file_signer(self.signer.cert, self.signer.key, (self.root.cert,)), level="B-LT",
+                                 timestamper=stamper, validation_context=context)
 
 
 def make_pki() -> MiniPKI:

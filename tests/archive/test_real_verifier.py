@@ -17,7 +17,7 @@ def test_real_verifier_build_audit_renew_audit(tmp_path):
     pki = make_pki()
     src = tmp_path / "src"
     src.mkdir()
-    session = sign_mod.PdfSigningSession(sign_mod.file_signer(pki.signer.cert, pki.signer.key, (pki.root.cert,)))
+    session = pki.signing_session()  # B-LT: the documents carry their revocation data
     for i in (1, 2):
         make_pdf(src / f"signed-{i}.pdf", "x")
         signed = sign_mod.sign((src / f"signed-{i}.pdf").read_bytes(), session=session)
@@ -54,7 +54,7 @@ def test_build_passes_at_and_online_to_the_verifier(tmp_path):
     pki = make_pki()
     src = tmp_path / "src"
     src.mkdir()
-    session = sign_mod.PdfSigningSession(sign_mod.file_signer(pki.signer.cert, pki.signer.key, (pki.root.cert,)))
+    session = pki.signing_session()
     make_pdf(src / "cv.pdf", "x")
     (src / "cv.pdf").write_bytes(sign_mod.sign((src / "cv.pdf").read_bytes(), session=session).data)
     root_pem = str(pki.root_pem(tmp_path))

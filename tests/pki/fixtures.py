@@ -32,12 +32,15 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 class _Dispatch:
-    """A WSGI app whose target is set once the PKI (which needs the server's port) is built."""
+    """A WSGI app whose target is set once the PKI (which needs the server's port) is built; it records the
+    path of every request (``pki.requests``: tests check what was, and was not, asked)."""
 
     def __init__(self) -> None:
         self.app: Any = None
+        self.requests: list[str] = []
 
     def __call__(self, environ: Any, start_response: Any) -> Any:
+        self.requests.append(str(environ.get("PATH_INFO", "")))
         return self.app(environ, start_response)
 
 
@@ -58,6 +61,7 @@ def pki() -> Iterator[TestPKI]:
     server = make_server("127.0.0.1", 0, dispatch, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     test_pki = TestPKI(url)
+    test_pki.requests = dispatch.requests  # type: ignore[attr-defined]
     dispatch.app = Animator(AnimatorArchStore(test_pki.config.pki_archs), with_web_ui=False)
     thread = threading.Thread(target=server.serve_forever, name="edoc-test-pki", daemon=True)
     thread.start()

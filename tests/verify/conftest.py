@@ -248,9 +248,13 @@ def verifier_for(vpki: VerifyPKI) -> Callable[..., object]:
     from edoc.verify import Verifier
 
     def build(**kwargs: object) -> object:
+        """A verifier of the test root at :data:`NOW`, offline (the test certificates name an address where
+        nothing listens), with a current CRL of the root that revokes nobody: revocation is really checked,
+        and tests about revocation itself pass their own ``online``/``revocation_data``."""
         kwargs.setdefault("trust", [vpki.root.cert])
         kwargs.setdefault("at", NOW)
-        kwargs.setdefault("online", False)  # the verdicts below are the offline ones, whatever the default
+        kwargs.setdefault("online", False)
+        kwargs.setdefault("revocation_data", [make_crl(vpki, [])])
         return Verifier(**kwargs)  # type: ignore[arg-type]
 
     return build

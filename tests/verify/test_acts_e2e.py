@@ -12,7 +12,7 @@ from edoc.verify import Indication, SignatureRole, SubIndication
 from sign import _support as support
 
 from . import attacks
-from .conftest import VerifyPKI
+from .conftest import VerifyPKI, make_crl
 
 Build = Callable[..., Any]
 
@@ -35,10 +35,16 @@ def issued(sessions: tuple[Any, Any]) -> bytes:
                  date=dt.date(2026, 1, 5)).data
 
 
-def test_issued_document_passes_with_roles(issued: bytes, vpki: VerifyPKI) -> None:
+def _verifier(vpki: VerifyPKI) -> Any:
+    """Offline, with a current CRL of the test root (revocation checked, no network)."""
     from edoc.verify import Verifier
 
-    report = Verifier(trust=[vpki.root.cert]).verify_pdf(issued, issuing_body="UBND tỉnh Hà Giang")
+    return Verifier(trust=[vpki.root.cert], online=False, revocation_data=[make_crl(vpki, [])])
+
+
+def test_issued_document_passes_with_roles(issued: bytes, vpki: VerifyPKI) -> None:
+
+    report = _verifier(vpki).verify_pdf(issued, issuing_body="UBND tỉnh Hà Giang")
     assert report.verdict is Indication.TOTAL_PASSED, report.problems()
     person, agency = report.signatures
     assert (person.role, agency.role) == (SignatureRole.PERSON, SignatureRole.AGENCY)
@@ -51,10 +57,9 @@ def test_issued_document_passes_with_roles(issued: bytes, vpki: VerifyPKI) -> No
 @pytest.mark.attack
 def test_changing_the_number_after_issue_fails(issued: bytes, vpki: VerifyPKI) -> None:
     from edoc.sign import FIELD_NUMBER
-    from edoc.verify import Verifier
 
     forged = attacks.set_field_value(issued, FIELD_NUMBER, "99")
-    verifier = Verifier(trust=[vpki.root.cert], online=False)
+    verifier = _verifier(vpki)
     assert verifier.verify_pdf(issued).verdict is Indication.TOTAL_PASSED
     report = verifier.verify_pdf(forged)
     assert (report.verdict, report.subindication) == (Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE)
@@ -63,10 +68,9 @@ def test_changing_the_number_after_issue_fails(issued: bytes, vpki: VerifyPKI) -
 
 def test_appendix_and_copy_acts(sessions: tuple[Any, Any], vpki: VerifyPKI) -> None:
     from edoc.sign import CopyForm, appendix, copy
-    from edoc.verify import Verifier
 
     _, agency = sessions
-    verifier = Verifier(trust=[vpki.root.cert])
+    verifier = _verifier(vpki)
     source = support.make_foreign_pdf()
     app = verifier.verify_pdf(appendix(source, session=agency, main_number="05/QĐ-UBND").data)
     assert app.verdict is Indication.TOTAL_PASSED and app.signatures[0].role is SignatureRole.APPENDIX
@@ -77,11 +81,10 @@ def test_appendix_and_copy_acts(sessions: tuple[Any, Any], vpki: VerifyPKI) -> N
 
 def test_agency_signature_without_number_is_flagged(sessions: tuple[Any, Any], vpki: VerifyPKI) -> None:
     from edoc.sign import approve, sign
-    from edoc.verify import Verifier
 
     person, agency = sessions
     approved = approve(support.make_foreign_pdf(), session=person, image=support.make_signature_png()).data
     signed = sign(approved, session=agency, field_name="edoc.sig.agency").data
-    report = Verifier(trust=[vpki.root.cert]).verify_pdf(signed)
+    report = _verifier(vpki).verify_pdf(signed)
     keys = {m.key for s in report.signatures for m in s.messages}
     assert {"profile.number_missing", "profile.date_missing"} <= keys

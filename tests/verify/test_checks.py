@@ -35,32 +35,40 @@ def _foreign_crl(vpki: VerifyPKI) -> bytes:
 
 def test_revocation_checked_only_when_the_embedded_data_covers_the_signer(
         vpki: VerifyPKI, verifier_for: Build, signed_one: bytes) -> None:
-    covered = verifier_for().verify_pdf(add_dss(signed_one, make_crl(vpki, [])))
+    covered = verifier_for(revocation_data=()).verify_pdf(add_dss(signed_one, make_crl(vpki, [])))
     assert covered.verdict is Indication.TOTAL_PASSED
     assert covered.signatures[0].revocation is Check.PASSED
 
     foreign = add_dss(signed_one, _foreign_crl(vpki))
-    lenient = verifier_for().verify_pdf(foreign)
-    assert lenient.verdict is Indication.TOTAL_PASSED  # as for a B-B document: a warning, not a verdict
+    strict = verifier_for(revocation_data=()).verify_pdf(foreign)  # revocation required: the default
+    assert (strict.verdict, strict.subindication) == (Indication.INDETERMINATE, SubIndication.TRY_LATER)
+    assert strict.signatures[0].revocation is Check.UNKNOWN
+    assert "revocation.unchecked" in _keys(strict)
+
+    lenient = verifier_for(revocation_data=(), policy=VerifyPolicy(require_revocation=False)).verify_pdf(foreign)
+    assert lenient.verdict is Indication.TOTAL_PASSED  # the named opt-out: a warning, not a verdict
     assert lenient.signatures[0].revocation is Check.UNKNOWN
-    assert "revocation.incomplete" in _keys(lenient)
-
-    strict = verifier_for(policy=VerifyPolicy(require_revocation=True)).verify_pdf(foreign)
-    assert (strict.verdict, strict.subindication) == (Indication.INDETERMINATE, SubIndication.TRY_LATER)
 
 
-def test_b_b_document_passes_with_a_warning_unless_revocation_is_required(
-        verifier_for: Build, signed_one: bytes) -> None:
-    report = verifier_for().verify_pdf(signed_one)
-    assert report.verdict is Indication.TOTAL_PASSED
-    assert "revocation.unchecked" in _keys(report)
-    strict = verifier_for(policy=VerifyPolicy(require_revocation=True)).verify_pdf(signed_one)
-    assert (strict.verdict, strict.subindication) == (Indication.INDETERMINATE, SubIndication.TRY_LATER)
+def test_b_b_document_offline_is_try_later_unless_revocation_is_given(
+        vpki: VerifyPKI, verifier_for: Build, signed_one: bytes) -> None:
+    report = verifier_for(revocation_data=()).verify_pdf(signed_one)
+    assert (report.verdict, report.subindication) == (Indication.INDETERMINATE, SubIndication.TRY_LATER)
+    unchecked = [m for m in report.signatures[0].messages if m.key == "revocation.unchecked"]
+    assert unchecked and unchecked[0].level.name == "ERROR"
+    assert "Nguyễn Văn An" in unchecked[0].text("en") and "without --offline" in unchecked[0].text("en")
+    lenient = verifier_for(revocation_data=(), policy=VerifyPolicy(require_revocation=False)).verify_pdf(signed_one)
+    assert lenient.verdict is Indication.TOTAL_PASSED
+    # the same document with a current CRL given (a mirror, a download elsewhere): checked, passed
+    given = verifier_for(revocation_data=[make_crl(vpki, [])]).verify_pdf(signed_one)
+    assert given.verdict is Indication.TOTAL_PASSED and given.signatures[0].revocation is Check.PASSED
+    revoked = verifier_for(revocation_data=[make_crl(vpki, [vpki.person])]).verify_pdf(signed_one)
+    assert revoked.verdict is not Indication.TOTAL_PASSED and revoked.signatures[0].revocation is Check.FAILED
 
 
 def test_online_without_reachable_responder_is_try_later(verifier_for: Build, signed_one: bytes) -> None:
     # the test certificates point at http://127.0.0.1:9/root.crl, where nothing listens
-    report = verifier_for(online=True).verify_pdf(signed_one)
+    report = verifier_for(online=True, revocation_data=()).verify_pdf(signed_one)
     assert (report.verdict, report.subindication) == (Indication.INDETERMINATE, SubIndication.TRY_LATER)
     assert "revocation.try_later" in _keys(report)
     assert report.signatures[0].integrity is Check.PASSED

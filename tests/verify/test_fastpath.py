@@ -36,11 +36,17 @@ def _summary(report: DocumentReport) -> tuple[Any, ...]:
 def _both(data: bytes, monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> tuple[Any, Any]:
     """The verdict with the fast path, and with pyHanko as shipped reading and validating every signature
     (edoc's reader patch removed for the oracle: tests/oracles.py)."""
+    kwargs.setdefault("online", False)  # the same answer both ways, never the network's
     fast = Verifier(**kwargs).verify_pdf(data)
     with monkeypatch.context() as m, stock_pyhanko():
         m.setattr(pdf_mod, "_read_fast", lambda *_a, **_k: None)
         slow = Verifier(**kwargs).verify_pdf(data)
     return _summary(fast), _summary(slow)
+
+
+def _offline(vpki: VerifyPKI) -> Verifier:
+    """Offline, with a current CRL of the test root: revocation checked, no network."""
+    return Verifier(trust=[vpki.root.cert], at=NOW, online=False, revocation_data=[make_crl(vpki, [])])
 
 
 def _docs(vpki: VerifyPKI) -> dict[str, bytes]:
@@ -123,7 +129,7 @@ def test_ordinary_signatures_never_reach_the_slow_path(name: str, docs: dict[str
         raise AssertionError("fell back to pyHanko's EmbeddedPdfSignature")
 
     monkeypatch.setattr(pdf_mod, "EmbeddedPdfSignature", refuse)
-    report = Verifier(trust=[vpki.root.cert], at=NOW).verify_pdf(docs[name])
+    report = _offline(vpki).verify_pdf(docs[name])
     assert report.verdict is Indication.TOTAL_PASSED, report.problems()
 
 
@@ -142,7 +148,7 @@ def test_contents_not_in_the_gap_is_left_to_pyhanko(docs: dict[str, bytes], vpki
     reader = PdfFileReader(BytesIO(bent), strict=False)
     assert all(pdf_mod._read_fast(reader, bent, str(n), f) is None
                for n, o, f in enumerate_sig_fields(reader, filled_status=True) if o is not None)
-    report = Verifier(trust=[vpki.root.cert], at=NOW, online=False).verify_pdf(bent)
+    report = _offline(vpki).verify_pdf(bent)
     assert (report.verdict, report.subindication) == (Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE)
 
 
@@ -156,7 +162,7 @@ def test_batch_reuses_path_validation(docs: dict[str, bytes], vpki: VerifyPKI,
         return await real(*args, **kwargs)
 
     monkeypatch.setattr(pdf_mod, "_signer_cert_result", counting)
-    verifier = Verifier(trust=[vpki.root.cert], at=NOW)
+    verifier = _offline(vpki)
     for _ in range(3):
         assert verifier.verify_pdf(docs["one"]).verdict is Indication.TOTAL_PASSED
     assert len(calls) == 1

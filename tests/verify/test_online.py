@@ -42,14 +42,17 @@ def test_online_revocation(pki: Any, label: str, revoked: bool) -> None:
     else:
         assert online.verdict is Indication.TOTAL_PASSED, online.problems()
         assert online.signatures[0].revocation is Check.PASSED
-    assert offline.signatures[0].revocation is not Check.FAILED  # offline, nothing embedded: not known
+    assert offline.signatures[0].revocation is Check.UNKNOWN  # offline, nothing embedded: not known
+    assert offline.verdict is Indication.INDETERMINATE and offline.subindication is SubIndication.TRY_LATER
+    default = Verifier(trust=[pki.root(label)], at=PKI_NOW).verify_pdf(doc)  # online is the default
+    assert default.signatures[0].revocation is online.signatures[0].revocation
 
 
 def test_online_without_reachable_revocation_service_is_indeterminate(signed_one: bytes, vpki: Any) -> None:
     from .conftest import NOW
 
     # the test certificates point at http://127.0.0.1:9/root.crl, where nothing listens
-    report = Verifier(trust=[vpki.root.cert], at=NOW, online=True).verify_pdf(signed_one)
+    report = Verifier(trust=[vpki.root.cert], at=NOW).verify_pdf(signed_one)  # online: the default
     assert report.verdict is Indication.INDETERMINATE
 
 

@@ -465,7 +465,7 @@ def _build(files: list[Path], root: Path, policy: ArchivePolicy, jobs: int, sche
         recover(root / ".tmp", root / "packages")
         (root / ".tmp").mkdir(exist_ok=True)
         if policy.trust:
-            remember_trust(root, policy.trust, online=bool(policy.online),
+            remember_trust(root, policy.trust, online=policy.online is not False,
                            accept_indeterminate=policy.accept_indeterminate)
         known = journal.known(retry_failed=retry_failed)
         todo = [f for f in files if str(f) not in known]

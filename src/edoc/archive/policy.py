@@ -73,12 +73,14 @@ class RealVerifier:
     """The verifier of :mod:`edoc.verify`, one :class:`~edoc.verify.Verifier` per process (cached).
 
     :param trust: trust anchors (certificate files).
-    :param online: fetch revocation information (OCSP/CRL named in the certificates).
+    :param online: fetch revocation information (OCSP/CRL named in certificates chained to the trust anchors)
+        for what a document does not carry (default, as ``edoc verify``); ``False`` uses only the documents'
+        own data.
     :param at: validate as at this moment (ISO 8601; a string so the step pickles and hashes), default now.
     """
 
     trust: tuple[str, ...] = ()
-    online: bool = False
+    online: bool = True
     at: str | None = None
 
     def __call__(self, path: Path) -> Any:
@@ -100,7 +102,7 @@ def _verifier(trust: tuple[str, ...], online: bool, at: str | None = None) -> An
     return _VERIFIERS[key]
 
 
-def default_verifier(trust: tuple[str, ...] = (), *, online: bool = False,
+def default_verifier(trust: tuple[str, ...] = (), *, online: bool = True,
                      at: dt.datetime | str | None = None) -> Callable[[Path], Any]:
     """The real verifier when :mod:`edoc.verify` is importable.
 
@@ -127,8 +129,9 @@ class ArchivePolicy:
         documents as they are and records "augmentation pending".
     :param timestamper: ``(src, dst) -> AugmentResult`` adding a document time-stamp, for renewal.
     :param trust: trust anchors for the default verifier.
-    :param online: let the default verifier fetch OCSP/CRL (``None``: off for a build, and for an audit the
-        choice the archive's build recorded).
+    :param online: let the default verifier fetch OCSP/CRL for what a document does not carry (``None``: online
+        for a build, as ``edoc verify``, so that the status is established at ingest and the B-LTA
+        augmentation stores it; for an audit, the choice the archive's build recorded).
     :param at: the default verifier validates as at this moment (ISO 8601 string or datetime).
     :param record_by: the national field grouping documents into records (``FileCode`` by default; also
         ``OrganId``, ``Year``, ``CodeNotation``, any field of :data:`~edoc.archive.meta.NATIONAL_FIELDS`).
@@ -152,7 +155,7 @@ class ArchivePolicy:
         """The verify step (the real verifier when none was injected)."""
         if self.verify is not None:
             return self.verify
-        return default_verifier(self.trust, online=bool(self.online), at=self.at)
+        return default_verifier(self.trust, online=self.online is not False, at=self.at)
 
     def accepts(self, verdict: str) -> bool:
         """Whether a document with ``verdict`` is archived as valid."""

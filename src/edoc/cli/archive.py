@@ -92,10 +92,12 @@ def _verify_opts(f: Any) -> Any:
                              "múi giờ).",
                              "Validate as at this ISO 8601 time (default: now; +07:00 when no offset)."))(f)
     return click.option("--online/--offline", default=None,
-                        help=tr("Lấy OCSP/CRL ghi trong chứng thư số khi kiểm tra (build: không lấy nếu không "
-                                "chỉ định; audit: như lần build của kho nếu không chỉ định).",
-                                "Fetch OCSP/CRL named in the certificates while verifying (build: offline unless "
-                                "given; audit: as the archive's build did unless given)."))(f)
+                        help=tr("Lấy OCSP/CRL ghi trong các chứng thư số đã xác thực được tới chứng thư gốc tin cậy "
+                                "cho những gì văn bản không kèm sẵn (build: mặc định có, như 'edoc verify'; audit: "
+                                "như lần build của kho nếu không chỉ định).",
+                                "Fetch OCSP/CRL named in certificates chained to the trust anchors for what a "
+                                "document does not carry (build: on unless --offline, as 'edoc verify'; audit: as "
+                                "the archive's build did unless given)."))(f)
 
 
 @click.group(cls=Group, help=tr(

@@ -11,6 +11,7 @@ signed PDF → validation → reading it back. The keys come from a throwaway PK
 from __future__ import annotations
 
 import importlib.util
+import logging
 import shlex
 import time
 from collections.abc import Callable
@@ -165,7 +166,8 @@ def demo(ctx: click.Context, out_dir: Path) -> None:
             from edoc.verify import Indication, verify_file
 
             pki = state["pki"]
-            report = verify_file(state["edxml"], trust=[pki.root.read_bytes()])  # type: ignore[arg-type, attr-defined]
+            report = verify_file(state["edxml"], trust=[pki.root.read_bytes()],  # type: ignore[arg-type, attr-defined]
+                                 online=False)
             inner = ", ".join(f"{a.file}: {a.verdict.value}" for a in report.attachments) or "—"
             if report.verdict is Indication.TOTAL_FAILED:
                 raise EdocError(f"verdict {report.verdict.value} ({inner})",
@@ -217,7 +219,7 @@ def _next_steps(lang: str, out_dir: Path, state: dict[str, object]) -> None:
 
 
 def _sign_and_verify(steps: _Steps, state: dict[str, object], out_dir: Path, doc: Document, lang: str) -> None:
-    from edoc.samples import make_demo_pki, make_seal_png, make_signature_png
+    from edoc.samples import demo_signing_extras, make_demo_pki, make_seal_png, make_signature_png
 
     keys_dir = out_dir / "demo-keys"
 
@@ -227,7 +229,11 @@ def _sign_and_verify(steps: _Steps, state: dict[str, object], out_dir: Path, doc
         pki = make_demo_pki(keys_dir)
         state["pki"] = pki
         image = make_signature_png(keys_dir / "chu-ky.png")
-        session = KeySessionFactory(f"pkcs12:{pki.person}", pin=pki.password).open()
+        # PAdES B-LT: the signature carries the demo CA's CRL, so it verifies anywhere with no server (pyHanko
+        # warns that it may not fetch: it need not, the CRL is given)
+        logging.getLogger("pyhanko.sign.signers.pdf_signer").setLevel(logging.ERROR)
+        session = KeySessionFactory(f"pkcs12:{pki.person}", pin=pki.password, level="B-LT").open(
+            **demo_signing_extras(pki))
         signed = approve(state["pdf"], session=session, image=image)  # type: ignore[arg-type]
         target = signed.save(out_dir / "quyet-dinh-da-duyet.pdf")
         state["approved"] = target
@@ -243,7 +249,8 @@ def _sign_and_verify(steps: _Steps, state: dict[str, object], out_dir: Path, doc
 
         pki = state["pki"]
         seal = make_seal_png(keys_dir / "con-dau.png")
-        session = KeySessionFactory(f"pkcs12:{pki.agency}", pin=pki.password).open()  # type: ignore[attr-defined]
+        session = KeySessionFactory(f"pkcs12:{pki.agency}", pin=pki.password,  # type: ignore[attr-defined]
+                                    level="B-LT").open(**demo_signing_extras(pki))  # type: ignore[arg-type]
         signed = issue(state["approved"], session=session, seal=seal, number=doc.number,  # type: ignore[arg-type]
                        date=doc.date)
         target = signed.save(out_dir / "quyet-dinh.pdf")
@@ -259,7 +266,9 @@ def _sign_and_verify(steps: _Steps, state: dict[str, object], out_dir: Path, doc
         from edoc.verify import Indication, verify_file
 
         pki = state["pki"]
-        report = verify_file(state["signed"], trust=[pki.root.read_bytes()])  # type: ignore[arg-type, attr-defined]
+        # offline: the revocation data travels inside the signatures (B-LT)
+        report = verify_file(state["signed"], trust=[pki.root.read_bytes()],  # type: ignore[arg-type, attr-defined]
+                             online=False)
         roles = ", ".join(f"{s.role.value}: {s.indication.value}" for s in report.signatures)
         if report.verdict is not Indication.TOTAL_PASSED:
             raise EdocError(f"verdict {report.verdict.value} ({roles})",

@@ -53,14 +53,13 @@ def _walk(paths: tuple[str, ...]) -> Iterator[Path]:
 _WORKER: Any = None
 
 
-def _init_worker(trust: list[str], online: bool, at: datetime | None, require_revocation: bool) -> None:
+def _init_worker(trust: list[str], online: bool, at: datetime | None, revocation_data: list[str]) -> None:
     global _WORKER
-    from edoc.verify import Verifier, VerifyPolicy
+    from edoc.verify import Verifier
 
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
     logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
-    _WORKER = Verifier(trust=trust, online=online, at=at,
-                       policy=VerifyPolicy(require_revocation=require_revocation))
+    _WORKER = Verifier(trust=trust, online=online, at=at, revocation_data=revocation_data)
 
 
 def _work(path: str, issuing_body: str | None) -> Any:
@@ -86,14 +85,20 @@ def _work(path: str, issuing_body: str | None) -> Any:
 @click.option("--installed-trust/--no-installed-trust", default=True, show_default=True,
               help=tr("Tin cậy cả các chứng thư gốc đã thêm bằng 'edoc trust add'.",
                       "Also trust the roots admitted with 'edoc trust add'."))
-@click.option("--offline/--online", default=True, show_default=True,
-              help=tr("--online lấy OCSP/CRL qua mạng khi văn bản không kèm sẵn.",
-                      "--online fetches OCSP/CRL over the network when the document embeds none."))
-@click.option("--require-revocation", is_flag=True, default=False,
-              help=tr("Khi không lấy qua mạng, chứng thư số không kèm tình trạng thu hồi làm kết quả thành "
-                      "INDETERMINATE/TRY_LATER (mặc định: chỉ cảnh báo).",
-                      "Offline, a certificate whose revocation status the document does not embed makes the "
-                      "result INDETERMINATE/TRY_LATER (default: a warning)."))
+@click.option("--offline/--online", default=False, show_default=True,
+              help=tr("--offline không dùng mạng: tình trạng thu hồi văn bản không kèm sẵn thành "
+                      "INDETERMINATE/TRY_LATER. Mặc định (--online) hỏi OCSP/CRL ghi trong các chứng thư số đã "
+                      "xác thực được tới chứng thư gốc tin cậy.",
+                      "--offline never uses the network: a revocation status the document does not embed is "
+                      "INDETERMINATE/TRY_LATER. By default (--online) OCSP/CRL are asked at the addresses in "
+                      "certificates already chained to a trusted root."))
+@click.option("--revocation-data", "revocation_data", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help=tr("CRL hoặc phản hồi OCSP (DER hoặc PEM) lấy bằng cách khác, ví dụ từ máy chủ CRL nội bộ; "
+                      "dùng như dữ liệu kèm trong văn bản; lặp lại được.",
+                      "A CRL or OCSP response (DER or PEM) obtained another way, e.g. from an internal CRL "
+                      "mirror; used like data the document embeds; repeatable."))
+@click.option("--require-revocation", is_flag=True, default=False, hidden=True,
+              help=tr("Đã là mặc định (giữ để tương thích).", "Now the default (kept for compatibility)."))
 @click.option("--at", "at", callback=_parse_at, default=None, metavar="TIME",
               help=tr("Thời điểm kiểm tra, ISO 8601 (không có múi giờ: giờ Việt Nam).",
                       "Validation time, ISO 8601 (no offset: Vietnam time)."))
@@ -111,9 +116,9 @@ def _work(path: str, issuing_body: str | None) -> Any:
                       "Write the report to this file instead of standard output."))
 @click.pass_context
 def verify(ctx: click.Context, files: tuple[str, ...], fmt: str, lang: str | None, trust: tuple[str, ...],
-           installed_trust: bool, offline: bool, require_revocation: bool, at: datetime | None,
-           issuing_body: str | None, jobs: int, out: str | None) -> None:
-    from edoc.verify import Indication, Verifier, VerifyPolicy
+           installed_trust: bool, offline: bool, revocation_data: tuple[str, ...], require_revocation: bool,
+           at: datetime | None, issuing_body: str | None, jobs: int, out: str | None) -> None:
+    from edoc.verify import Indication, Verifier
     from edoc.verify.dispatch import verify_with
     from edoc.verify.render import to_html, to_json, to_text
 
@@ -128,8 +133,9 @@ def verify(ctx: click.Context, files: tuple[str, ...], fmt: str, lang: str | Non
         from edoc.trust.installed import installed_roots
 
         trust = (*trust, *(str(r.path) for r in installed_roots()))
-    verifier = Verifier(trust=trust, online=not offline, at=at,  # loads --trust once; errors exit here
-                        policy=VerifyPolicy(require_revocation=require_revocation))
+    del require_revocation  # the default now
+    # loads --trust and --revocation-data once; errors exit here
+    verifier = Verifier(trust=trust, online=not offline, at=at, revocation_data=revocation_data)
     reports: list[Any] = []
 
     def run() -> Iterator[Any]:  # reports in the order of the files
@@ -138,7 +144,7 @@ def verify(ctx: click.Context, files: tuple[str, ...], fmt: str, lang: str | Non
                 yield verify_with(verifier, p, issuing_body=issuing_body)
         else:
             with ProcessPoolExecutor(jobs, initializer=_init_worker,
-                                     initargs=(list(trust), not offline, at, require_revocation)) as pool:
+                                     initargs=(list(trust), not offline, at, list(revocation_data))) as pool:
                 yield from pool.map(_work, [str(p) for p in paths], [issuing_body] * len(paths), chunksize=8)
 
     # a bar on a terminal when there are several files or the report goes to a file; with -o, one line per

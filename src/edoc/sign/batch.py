@@ -243,11 +243,15 @@ class KeySessionFactory:
         return f"KeySessionFactory(uri={self.uri!r}, level={self.level!r})"
 
     def open(self, *, pin: object = None, trust: Iterable[object] = (),
-             intermediates: Iterable[object] = ()) -> PdfSigningSession:
+             intermediates: Iterable[object] = (), timestamper: Any = None,
+             validation_context: Any = None) -> PdfSigningSession:
         """Open the key and build the session (the backend stays open for the session's lifetime).
 
         :param pin: the PIN, or a callback asked for it (default: :attr:`pin`, then the URI's pin-source).
         :param trust: trust anchors for B-LT/B-LTA; :param intermediates: extra intermediate certificates.
+        :param timestamper: a pyHanko ``TimeStamper`` instead of :attr:`tsa_url` (B-T and above).
+        :param validation_context: a pyHanko ``ValidationContext`` with the revocation data to embed, instead
+            of fetching it (B-LT/B-LTA; see :class:`PdfSigningSession`).
         """
         from edoc.keys import open_key
 
@@ -256,6 +260,7 @@ class KeySessionFactory:
         signer = backend.pyhanko_signer(algorithm=algorithm)
         try:
             session = PdfSigningSession(signer, level=self.level, tsa_url=self.tsa_url,  # type: ignore[arg-type]
+                                        timestamper=timestamper, validation_context=validation_context,
                                         digest=self.digest, trust=(*self.trust, *trust),
                                         intermediates=(*self.intermediates, *intermediates),
                                         allow_outside_validity=self.allow_outside_validity)

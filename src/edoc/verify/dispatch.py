@@ -54,10 +54,11 @@ def verify_file(
     *,
     trust: Iterable[CertificateSource] = (),
     policy: VerifyPolicy | None = None,
-    online: bool = False,
+    online: bool = True,
     at: datetime | None = None,
     issuing_body: str | None = None,
+    revocation_data: Iterable[bytes | str | Path] = (),
 ) -> DocumentReport:
     """Verify a PDF or edXML file (format from its content); see :class:`~edoc.verify.pdf.Verifier`."""
-    verifier = Verifier(trust=trust, policy=policy, online=online, at=at)
+    verifier = Verifier(trust=trust, policy=policy, online=online, at=at, revocation_data=revocation_data)
     return verify_with(verifier, path, issuing_body=issuing_body)

@@ -107,9 +107,24 @@ CATALOGUE: Mapping[str, tuple[str, str]] = {
         "The certificate was revoked on {date}.",
     ),
     "revocation.unchecked": (
-        "Chưa kiểm tra được tình trạng thu hồi của chứng thư số (không có CRL/OCSP kèm theo và chế độ "
-        "ngoại tuyến).",
-        "The certificate's revocation status could not be checked (no embedded CRL/OCSP data, offline mode).",
+        "Chưa kiểm tra được tình trạng thu hồi của chứng thư số ({certificates}): văn bản không kèm CRL/OCSP "
+        "và đang ở chế độ ngoại tuyến. Để kiểm tra, chạy lại 'edoc verify' không có --offline trên máy kết nối "
+        "được tới tổ chức cung cấp dịch vụ chứng thực (OCSP/CRL ghi trong chứng thư số).",
+        "The revocation status of the certificate(s) ({certificates}) could not be checked: the document embeds "
+        "no CRL/OCSP data and verification is offline. To check it, run 'edoc verify' again without --offline "
+        "on a machine that can reach the certificate authority (the OCSP/CRL addresses in the certificate).",
+    ),
+    "revocation.unavailable": (
+        "Không xác định được tình trạng thu hồi của chứng thư số ({certificates}): văn bản không kèm CRL/OCSP "
+        "và chứng thư số không ghi địa chỉ OCSP/CRL nào trả lời được.",
+        "The revocation status of the certificate(s) ({certificates}) could not be established: the document "
+        "embeds no CRL/OCSP data and the certificate names no OCSP responder or CRL that answered.",
+    ),
+    "revocation.revoked_after_timestamp": (
+        "Chứng thư số bị thu hồi ngày {date}, sau thời điểm {time} mà dấu thời gian chứng minh chữ ký đã tồn "
+        "tại: chữ ký vẫn hợp lệ.",
+        "The certificate was revoked on {date}, after {time}, when the time-stamp proves the signature "
+        "existed: the signature stands.",
     ),
     # algorithms
     "algorithm.weak_digest": (

@@ -65,14 +65,14 @@ from pyhanko.sign.validation.utils import CMSAlgorithmUsagePolicy, extract_messa
 from pyhanko_certvalidator import ValidationContext, find_valid_path
 from pyhanko_certvalidator.authority import TrustedServiceType
 from pyhanko_certvalidator.errors import InsufficientRevinfoError, StaleRevinfoError
-from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 from pyhanko_certvalidator.policy_decl import DisallowWeakAlgorithmsPolicy
 from pyhanko_certvalidator.sig_validate import SignatureValidationContext
 
 from edoc.errors import ResourceError
 from edoc.verify.appearance_text import TextLimits, shown_time
 from edoc.verify.changes import EDOC_DIFF_POLICY
-from edoc.verify.policy import CertificateSource, VerifyPolicy, load_certificates
+from edoc.verify.fetch import HttpCache
+from edoc.verify.policy import CertificateSource, VerifyPolicy, load_certificates, load_revocation_data
 from edoc.verify.profile import (
     apply_profile,
     issuance_findings,
@@ -107,9 +107,14 @@ class Verifier:
     :param trust: trust anchors (certificates, DER/PEM bytes or files); none means no signature can reach
         TOTAL_PASSED (its chain ends INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND).
     :param policy: algorithm policy and resource guards (:class:`VerifyPolicy`).
-    :param online: fetch OCSP responses and CRLs over the network when the document does not embed them
-        (default ``False``: no network unless asked).
+    :param online: fetch OCSP responses and CRLs over the network for the certificates whose status the
+        document does not embed (default ``True``), only from the URLs written in certificates already
+        chained to a trust anchor (:mod:`edoc.verify.fetch`); ``False`` never uses the network, and a
+        status the document does not embed is then INDETERMINATE/TRY_LATER.
     :param at: validation time (default: now); a naive time is taken as UTC.
+    :param revocation_data: CRLs and OCSP responses obtained another way (an internal CRL mirror, a
+        download on another machine): bytes or files, DER or PEM; used like the data a document embeds.
+    :raises InvalidInput: a trust anchor or revocation data that cannot be read as such.
     """
 
     def __init__(
@@ -117,12 +122,14 @@ class Verifier:
         *,
         trust: Iterable[CertificateSource] = (),
         policy: VerifyPolicy | None = None,
-        online: bool = False,
+        online: bool = True,
         at: datetime | None = None,
+        revocation_data: Iterable[bytes | str | Path] = (),
     ) -> None:
         if at is not None and at.tzinfo is None:
             at = at.replace(tzinfo=timezone.utc)
         self.anchors: tuple[x509.Certificate, ...] = tuple(load_certificates(trust))
+        self._crls, self._ocsps = load_revocation_data(revocation_data)
         self.policy = policy or VerifyPolicy()
         self.online = online
         self.at = at
@@ -134,27 +141,41 @@ class Verifier:
         self._text_limits = TextLimits(bomb_bytes=self.policy.max_stream_bytes)
         self._facts: dict[bytes, Any] = {}
 
-    def _new_context(self, **revinfo: Any) -> ValidationContext:
-        return ValidationContext(
+    def _new_context(self, http: HttpCache | None = None, *, moment: datetime | None = None,
+                     **revinfo: Any) -> ValidationContext:
+        """A validation context with ``revinfo`` (``crls``, ``ocsps``, ``other_certs``); online (``http``
+        given), it fetches through :mod:`edoc.verify.fetch`, the document's own data first."""
+        fetchers = None
+        found: list[ValidationContext] = []
+        revinfo["crls"] = [*self._crls, *revinfo.get("crls", ())]
+        revinfo["ocsps"] = [*self._ocsps, *revinfo.get("ocsps", ())]
+        if http is not None:
+            def issuers(name: Any) -> Any:
+                return found[0].certificate_registry.retrieve_by_name(name) if found else ()
+
+            fetchers = http.fetchers(crls=revinfo.get("crls", ()), ocsps=revinfo.get("ocsps", ()),
+                                     certificates=issuers)
+        context = ValidationContext(
             trust_roots=list(self.anchors),
-            allow_fetching=self.online,
+            allow_fetching=fetchers is not None,
+            fetchers=fetchers,
             # online, revocation must be established (TRY_LATER otherwise); offline, the embedded data is
-            # used when present and its absence is reported as a warning
-            revocation_mode="hard-fail" if self.online else "soft-fail",
-            moment=self.at,
+            # used when present, and _uncovered() decides what its absence means
+            revocation_mode="hard-fail" if fetchers is not None else "soft-fail",
+            moment=moment or self.at,
             retroactive_revinfo=True,
-            # aiohttp (pyHanko's default) binds its session to the event loop of the first document;
-            # every document runs in a loop of its own, so fetch with requests (10 s per request)
-            fetcher_backend=RequestsFetcherBackend(per_request_timeout=_FETCH_TIMEOUT) if self.online else None,
             algorithm_usage_policy=DisallowWeakAlgorithmsPolicy(  # type: ignore[no-untyped-call]
                 weak_hash_algos=self.policy.weak_digests,
                 rsa_key_size_threshold=self.policy.min_rsa_bits,
             ),
             **revinfo,
         )
+        found.append(context)
+        return context
 
     def _new_shared(self) -> _Shared:
-        return _Shared(self._new_context(), time.monotonic(), {})
+        http = HttpCache(self.anchors, self.policy.fetch_limits) if self.online else None
+        return _Shared(self._new_context(http), time.monotonic(), {}, http)
 
     def _current(self) -> _Shared:
         """The validation context shared across documents, with its cache of path validation results.
@@ -360,7 +381,7 @@ class Verifier:
                             ocsps += list(value["ocsp"] or ())
         if not crls and not ocsps:
             return shared
-        return self._new_context(crls=crls, ocsps=ocsps, other_certs=certs)
+        return self._new_context(self._current().http, crls=crls, ocsps=ocsps, other_certs=certs)
 
     def _signer_facts(self, cert: x509.Certificate) -> Any:
         der = cert.dump()
@@ -401,9 +422,13 @@ class Verifier:
         except Exception:
             facts = None
         if status is not None:
+            status = await self._past_validation(status, emb, context)
             return self._map_status(status, emb, facts, field_name, revision, is_ts, context)
         assert isinstance(emb, EmbeddedPdfSignature)
         try:
+            # as the fast path: the signature's certificates may complete its time-stamp's chain
+            with _tolerated():
+                context.certificate_registry.register_multiple(emb.other_embedded_certs)
             if is_ts:
                 status = await async_validate_pdf_timestamp(emb, validation_context=context,
                                                             diff_policy=EDOC_DIFF_POLICY)
@@ -430,7 +455,40 @@ class Verifier:
                                                                context)
                 if try_later is not None:
                     status = replace(status, trust_problem_indic=try_later)
+        status = await self._past_validation(status, emb, context)
         return self._map_status(status, emb, facts, field_name, revision, is_ts, context)
+
+    async def _past_validation(
+        self, status: PdfSignatureStatus | DocumentTimestampStatus, emb: _FastSig | EmbeddedPdfSignature,
+        context: ValidationContext,
+    ) -> PdfSignatureStatus | DocumentTimestampStatus:
+        """A signer's certificate revoked *after* a trusted signature time-stamp proves the signature existed
+        (ETSI EN 319 102-1, 5.6.2.4: past signature validation with that proof of existence): the path is
+        validated again as at the time-stamp, with the same revocation data; if it holds, the revocation
+        no longer counts against the signature (the report still says when it was revoked)."""
+        if not isinstance(status, PdfSignatureStatus) or status.revocation_details is None \
+                or status.revocation_details.ca_revoked:
+            return status
+        proof = _trusted_timestamp(status)
+        if proof is None or status.revocation_details.revocation_date <= proof:
+            return status
+        try:
+            # the revocation data says the certificate was good until its revocation date, after the proof;
+            # pyHanko reads an OCSP "revoked on D" as "not good" at any time (and an answer about a sibling
+            # certificate as a failed check), so the OCSP answers of the signer's issuer are left out as at
+            # the proof (a CRL listing it from D on is read right: good before D)
+            signer = emb.signer_cert
+            ocsps = [r for r in context.ocsps if not _from_issuer_of(r, signer)]
+            at_proof = self._new_context(moment=proof, crls=list(context.crls), ocsps=ocsps,
+                                         other_certs=list(_other_certs(emb)))
+            result, _later = await _signer_cert_result(emb.signer_cert, _other_certs(emb), at_proof)
+        except PdfDecodeLimitError:
+            raise
+        except Exception:
+            return status
+        if result.error_subindic is not None or result.success_result is None:
+            return status
+        return replace(status, trust_problem_indic=None, validation_path=result.success_result)
 
     def _map_status(
         self, st: PdfSignatureStatus | DocumentTimestampStatus, emb: _FastSig | EmbeddedPdfSignature,
@@ -482,7 +540,13 @@ class Verifier:
         # trust, certificate validity, revocation
         chain = Check.PASSED if st.trust_problem_indic is None else Check.FAILED
         revocation = Check.UNKNOWN
-        if st.revocation_details is not None:
+        if st.revocation_details is not None and st.trust_problem_indic is None:
+            # validated as at its time-stamp (_past_validation): revoked later, the signature stands
+            revocation = Check.PASSED
+            msgs.append(Message.of("revocation.revoked_after_timestamp", Level.WARNING,
+                                   date=iso_vn(st.revocation_details.revocation_date),
+                                   time=iso_vn(_trusted_timestamp(st))))
+        elif st.revocation_details is not None:
             revocation = Check.FAILED
             msgs.append(Message.of("revocation.revoked", Level.ERROR,
                                    date=iso_vn(st.revocation_details.revocation_date)))
@@ -511,23 +575,26 @@ class Verifier:
         elif st.validation_path is not None:
             anchor = st.validation_path.trust_anchor
             msgs.append(Message.of("chain.trusted", anchor=_anchor_name(anchor)))
-            # Offline, revocation counts as checked only when embedded data (DSS, CMS
-            # adbe-revocationInfoArchival) covers every certificate of the path below the anchor. Missing
-            # data is a warning, as the circular asks and as for a B-B document that embeds none; the
-            # policy's require_revocation makes it INDETERMINATE/TRY_LATER instead.
-            uncovered = None if self.online else _uncovered(st.validation_path, context)
-            if not uncovered:
-                revocation = Check.PASSED
-            else:
-                strict = self.policy.require_revocation
-                level = Level.ERROR if strict else Level.WARNING
-                if strict:
-                    verdicts.append((_INDET, SubIndication.TRY_LATER))
-                if context.crls or context.ocsps:
-                    msgs.append(Message.of("revocation.incomplete", level, certificates="; ".join(
-                        _subject_name(c) for c in uncovered)))
+            # Revocation counts as checked only when the data the validation had (embedded in the document:
+            # DSS, CMS adbe-revocationInfoArchival; online, also fetched) covers every certificate of the
+            # path below the anchor. Otherwise the signature is INDETERMINATE/TRY_LATER (ETSI EN 319 102-1),
+            # with how to check it; VerifyPolicy(require_revocation=False) makes it a warning.
+            if revocation is not Check.PASSED:
+                uncovered = _uncovered(st.validation_path, context)
+                if not uncovered:
+                    revocation = Check.PASSED
                 else:
-                    msgs.append(Message.of("revocation.unchecked", level))
+                    strict = self.policy.require_revocation
+                    level = Level.ERROR if strict else Level.WARNING
+                    if strict:
+                        verdicts.append((_INDET, SubIndication.TRY_LATER))
+                    names = "; ".join(_subject_name(c) for c in uncovered)
+                    if not self.online:
+                        msgs.append(Message.of("revocation.unchecked", level, certificates=names))
+                    elif context.crls or context.ocsps:
+                        msgs.append(Message.of("revocation.incomplete", level, certificates=names))
+                    else:
+                        msgs.append(Message.of("revocation.unavailable", level, certificates=names))
 
         # algorithms
         digest = str(st.md_algorithm).lower() if st.md_algorithm else None
@@ -588,17 +655,18 @@ def verify_pdf(
     *,
     trust: Iterable[CertificateSource] = (),
     policy: VerifyPolicy | None = None,
-    online: bool = False,
+    online: bool = True,
     at: datetime | None = None,
     issuing_body: str | None = None,
+    revocation_data: Iterable[bytes | str | Path] = (),
 ) -> DocumentReport:
     """Verify every signature and document time-stamp of a PDF (see :class:`Verifier`).
 
     For a batch, build one :class:`Verifier` and call :meth:`Verifier.verify_pdf` on each file: path
     validation results are then reused across documents.
     """
-    return Verifier(trust=trust, policy=policy, online=online, at=at).verify_pdf(
-        source, issuing_body=issuing_body)
+    return Verifier(trust=trust, policy=policy, online=online, at=at,
+                    revocation_data=revocation_data).verify_pdf(source, issuing_body=issuing_body)
 
 
 # -- helpers -----------------------------------------------------------------------------------------
@@ -765,9 +833,30 @@ def _trusted_timestamp(st: PdfSignatureStatus | DocumentTimestampStatus) -> date
     return None
 
 
+def _from_issuer_of(response: Any, cert: x509.Certificate) -> bool:
+    """Whether an OCSP response answers about a certificate of ``cert``'s issuer (issuer name hash)."""
+    try:
+        for single in response["response_bytes"]["response"].parsed["tbs_response_data"]["responses"]:
+            cid = single["cert_id"]
+            if hashlib.new(cid["hash_algorithm"]["algorithm"].native, cert.issuer.dump()).digest() \
+                    == cid["issuer_name_hash"].native:
+                return True
+    except Exception:
+        return True  # unreadable: leave it out
+    return False
+
+
+def _other_certs(emb: _FastSig | EmbeddedPdfSignature) -> tuple[x509.Certificate, ...]:
+    return tuple(emb.other_certs if isinstance(emb, _FastSig) else emb.other_embedded_certs)
+
+
 def _uncovered(path: Any, context: ValidationContext) -> list[x509.Certificate]:
     """The certificates of ``path`` below its trust anchor for which ``context`` holds neither a CRL of
-    their issuer nor an OCSP response about them (never raises: unreadable data covers nothing)."""
+    their issuer nor an OCSP response about them (never raises: unreadable data covers nothing).
+
+    Data counts only where the certificate declares that kind of source (CRL distribution points, an OCSP
+    address): pyhanko-certvalidator checks a CRL or an OCSP response against a certificate only then, so a
+    CRL beside a certificate that declares none was never read for it, and proves nothing."""
     issuers: set[bytes] = set()
     for crl in context.crls:
         with contextlib.suppress(Exception):
@@ -783,11 +872,15 @@ def _uncovered(path: Any, context: ValidationContext) -> list[x509.Certificate]:
     out: list[x509.Certificate] = []
     for cert in path.iter_certs(include_root=False):
         issuer = cert.issuer.dump()
-        if issuer in issuers:
+        try:
+            has_crl, has_ocsp = cert.crl_distribution_points_value is not None, bool(cert.ocsp_urls)
+        except Exception:
+            has_crl = has_ocsp = False
+        if has_crl and issuer in issuers:
             continue
         try:
-            if any(serial == cert.serial_number and hashlib.new(algo, issuer).digest() == digest
-                   for serial, digest, algo in answered):
+            if has_ocsp and any(serial == cert.serial_number and hashlib.new(algo, issuer).digest() == digest
+                                for serial, digest, algo in answered):
                 continue
         except ValueError:
             pass
@@ -1082,7 +1175,6 @@ def _algorithms_allowed(sig: _FastSig, context: ValidationContext) -> bool:
 
 _SHARED_TTL = 300.0  # seconds a shared validation context (and its cached results) serves
 _MAX_NESTING = 2  # edXML messages attached inside an edXML message, verified this deep at most
-_FETCH_TIMEOUT = 10.0  # seconds per OCSP/CRL request when online
 _CACHE_SIZE = 4096  # cached path validation results and signer facts per verifier
 
 
@@ -1094,6 +1186,7 @@ class _Shared:
     context: ValidationContext
     born: float
     paths: dict[Any, Any]
+    http: HttpCache | None = None  # online: the run's fetched answers, renewed with the context
 
 
 async def _fast_status(
@@ -1124,6 +1217,9 @@ async def _fast_status(
     def external_digest(algo: str) -> bytes:
         return digest if algo == sig.md_algorithm else _byte_range_digest(data, sig.byte_range, algo)
 
+    # the certificates the signature carries may complete its time-stamp's chain (a TSA answer often holds
+    # only the TSA's own certificate): they are an untrusted pool for path building, as for the signer
+    context.certificate_registry.register_multiple(sig.other_certs)
     kwargs.update(await generic_cms.collect_timing_info(sig.signer_info, context, raw_digest=external_digest))
     if "signer_reported_dt" not in kwargs:
         with contextlib.suppress(KeyError, ValueError, PdfError):

@@ -1,7 +1,8 @@
 """Options of a verification: the algorithm policy, resource guards, and trust anchors.
 
-Secure defaults: no network (revocation data embedded in the document is used; online OCSP/CRL only when
-asked with ``online=True``), SHA-1/MD5 and RSA keys under 2048 bits flagged as CRYPTO_CONSTRAINTS_FAILURE,
+Secure defaults: revocation required for TOTAL_PASSED (the document's embedded data first, then OCSP/CRL
+fetched from the certificate authority unless ``online=False``, within :class:`~edoc.verify.fetch.FetchLimits`),
+SHA-1/MD5 and RSA keys under 2048 bits flagged as CRYPTO_CONSTRAINTS_FAILURE,
 files over 512 MiB refused, streams inflating beyond 64 MiB refused, 60 s per document.
 """
 
@@ -12,12 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeAlias
 
+from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import pem, x509
 from cryptography import x509 as cg_x509
 
 from edoc.errors import InvalidInput, ResourceError
+from edoc.verify.fetch import FetchLimits
 
-__all__ = ["VerifyPolicy", "CertificateSource", "load_certificates"]
+__all__ = ["VerifyPolicy", "CertificateSource", "load_certificates", "load_revocation_data"]
 
 #: Anything a trust anchor can be given as: a loaded certificate (asn1crypto or cryptography), DER/PEM
 #: bytes, or the path of a DER/PEM file (a PEM file may hold several certificates).
@@ -34,10 +38,12 @@ class VerifyPolicy:
     :param weak_is_failure: report a weak algorithm as TOTAL_FAILED instead of INDETERMINATE.
     :param allow_annotations: treat annotations added after signing as permitted (with a warning), as
         PAdES and the EU DSS do; ``False`` fails such documents (stricter against overlay attacks).
-    :param require_revocation: offline, a certificate of the chain (below the trust anchor) whose
-        revocation status the document's embedded data (DSS, CMS ``adbe-revocationInfoArchival``) does not
-        give makes the signature INDETERMINATE/TRY_LATER; by default it is a warning and the verdict
-        stands (a PAdES B-B document embeds no revocation data at all).
+    :param require_revocation: a certificate of the chain (below the trust anchor) whose revocation
+        status neither the document's embedded data (DSS, CMS ``adbe-revocationInfoArchival``) nor, online,
+        its certificate authority gives makes the signature INDETERMINATE/TRY_LATER (default). ``False``
+        is the named opt-out that reports it as a warning and lets the verdict stand.
+    :param fetch_limits: timeouts, answer size cap, redirects and request budget of the revocation
+        fetching of one run (:class:`~edoc.verify.fetch.FetchLimits`).
     :param max_bytes: largest file verified at all.
     :param max_stream_bytes: largest size a compressed stream of the file may inflate to when the
         verification reads it (a decompression bomb beyond it makes the file TOTAL_FAILED/FORMAT_FAILURE);
@@ -52,7 +58,8 @@ class VerifyPolicy:
     min_ec_bits: int = 256
     weak_is_failure: bool = False
     allow_annotations: bool = True
-    require_revocation: bool = False
+    require_revocation: bool = True
+    fetch_limits: FetchLimits = field(default_factory=FetchLimits)
     max_bytes: int = 512 * 1024 * 1024
     max_stream_bytes: int = 64 * 1024 * 1024
     timeout: float | None = 60.0
@@ -97,6 +104,50 @@ def load_certificates(sources: Iterable[CertificateSource]) -> list[x509.Certifi
             raise TypeError(f"trust anchor of unsupported type {type(src).__name__}")
         out.extend(_parse_cert_bytes(data, where))
     return out
+
+
+def load_revocation_data(
+    sources: Iterable[bytes | str | Path],
+) -> tuple[list[asn1_crl.CertificateList], list[asn1_ocsp.OCSPResponse]]:
+    """Split CRLs and OCSP responses given as bytes or files (DER or PEM) into two lists.
+
+    :raises ResourceError: for a file that cannot be read.
+    :raises InvalidInput: for data that is neither a CRL nor an OCSP response.
+    """
+    crls: list[asn1_crl.CertificateList] = []
+    ocsps: list[asn1_ocsp.OCSPResponse] = []
+    for src in sources:
+        where: str | None = None
+        if isinstance(src, (str, Path)):
+            where = str(src)
+            try:
+                data = Path(src).read_bytes()
+            except OSError as exc:
+                raise ResourceError(f"cannot read the revocation data: {exc.strerror}", path=where) from exc
+        elif isinstance(src, bytes):
+            data = src
+        else:
+            raise TypeError(f"revocation data of unsupported type {type(src).__name__}")
+        if pem.detect(data):
+            _kind, _headers, data = pem.unarmor(data)
+        try:
+            crl = asn1_crl.CertificateList.load(data)
+            crl.native  # noqa: B018 - a full parse: broken DER fails here
+            crls.append(crl)
+            continue
+        except (ValueError, TypeError):
+            pass
+        try:
+            resp = asn1_ocsp.OCSPResponse.load(data)
+            if resp["response_status"].native != "successful":
+                raise ValueError("not a successful OCSP response")
+            resp.native  # noqa: B018
+            ocsps.append(resp)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise InvalidInput("neither a CRL nor an OCSP response (DER or PEM)", path=where,
+                               field="revocation_data",
+                               message_vi="Không phải danh sách thu hồi (CRL) hay phản hồi OCSP") from exc
+    return crls, ocsps
 
 
 def _parse_cert_bytes(data: bytes, where: str | None) -> list[x509.Certificate]:
