@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import requests
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import pem, x509
@@ -129,8 +130,6 @@ class HttpCache:
         return cached
 
     def _request(self, method: str, url: str, body: bytes, content_type: str | None) -> bytes:
-        import requests
-
         limits = self.limits
         with self._lock:
             if self._count >= limits.max_requests:
