@@ -18,7 +18,7 @@ from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import pem, x509
 from cryptography import x509 as cg_x509
 
-from edoc.errors import InvalidInput, ResourceError
+from edoc.errors import InvalidInput, ResourceError, os_reason
 from edoc.verify.fetch import FetchLimits
 
 __all__ = ["VerifyPolicy", "CertificateSource", "load_certificates", "load_revocation_data"]
@@ -66,13 +66,17 @@ class VerifyPolicy:
 
     def __post_init__(self) -> None:
         if self.min_rsa_bits < 0 or self.min_ec_bits < 0:
-            raise InvalidInput("key size minimums must not be negative", field="min_rsa_bits")
+            raise InvalidInput("key size minimums must not be negative", field="min_rsa_bits",
+                               message_vi="Độ dài khóa tối thiểu không được âm")
         if self.max_bytes <= 0:
-            raise InvalidInput("max_bytes must be positive", field="max_bytes")
+            raise InvalidInput("max_bytes must be positive", field="max_bytes",
+                               message_vi="max_bytes phải là số dương")
         if self.max_stream_bytes <= 0:
-            raise InvalidInput("max_stream_bytes must be positive", field="max_stream_bytes")
+            raise InvalidInput("max_stream_bytes must be positive", field="max_stream_bytes",
+                               message_vi="max_stream_bytes phải là số dương")
         if self.timeout is not None and self.timeout <= 0:
-            raise InvalidInput("timeout must be positive or None", field="timeout")
+            raise InvalidInput("timeout must be positive or None", field="timeout",
+                               message_vi="timeout phải là số dương hoặc None")
 
 
 def load_certificates(sources: Iterable[CertificateSource]) -> list[x509.Certificate]:
@@ -97,7 +101,9 @@ def load_certificates(sources: Iterable[CertificateSource]) -> list[x509.Certifi
             try:
                 data = Path(src).read_bytes()
             except OSError as exc:
-                raise ResourceError(f"cannot read the certificate: {exc.strerror}", path=where) from exc
+                en, vi = os_reason(exc)
+                raise ResourceError(f"cannot read the certificate: {en}", path=where,
+                                    message_vi=f"Không đọc được chứng thư số: {vi}") from exc
         elif isinstance(src, bytes):
             data = src
         else:
@@ -123,7 +129,9 @@ def load_revocation_data(
             try:
                 data = Path(src).read_bytes()
             except OSError as exc:
-                raise ResourceError(f"cannot read the revocation data: {exc.strerror}", path=where) from exc
+                en, vi = os_reason(exc)
+                raise ResourceError(f"cannot read the revocation data: {en}", path=where,
+                                    message_vi=f"Không đọc được dữ liệu thu hồi: {vi}") from exc
         elif isinstance(src, bytes):
             data = src
         else:
