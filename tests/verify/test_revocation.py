@@ -24,12 +24,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
 
+import pki as pki_module
 from edoc.verify import Check, Indication, SubIndication, Verifier, VerifyPolicy
 from edoc.verify.fetch import FetchLimits
 
 from .conftest import add_dss, make_pdf
 
-pki_module = pytest.importorskip("pki", reason="the shared test PKI (tests/pki) is absent")
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
