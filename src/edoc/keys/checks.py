@@ -9,13 +9,10 @@ Revocation (OCSP, then CRL, through pyhanko-certvalidator) is only checked when 
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import enum
-from collections.abc import Coroutine, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, TypeVar
 
 from asn1crypto import x509
 from cryptography import x509 as cx509
@@ -24,12 +21,10 @@ from edoc.keys.algorithms import MIN_EC_BITS, MIN_RSA_BITS
 from edoc.keys.certs import to_asn1
 from edoc.keys.errors import CertificateNotUsable
 from edoc.keys.info import CertificateInfo
+from edoc.util.aio import run_coroutine
 
 __all__ = ["RevocationCheck", "RevocationStatus", "CertificateCheck", "check_signing_certificate",
            "check_validity_period"]
-
-_T = TypeVar("_T")
-
 
 class RevocationCheck(enum.Enum):
     """Whether to ask OCSP/CRL services before signing."""
@@ -156,15 +151,6 @@ def _check_period(info: CertificateInfo, when: datetime, who: str) -> None:
         reason="expired")
 
 
-def _run(coro: Coroutine[Any, Any, _T]) -> _T:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # called from inside an event loop
-        return pool.submit(asyncio.run, coro).result()
-
-
 def _check_revocation(cert: x509.Certificate, chain: list[x509.Certificate], when: datetime,
                       mode: RevocationCheck, timeout: float, who: str) -> tuple[RevocationStatus, str | None]:
     from pyhanko_certvalidator import CertificateValidator, ValidationContext
@@ -185,7 +171,7 @@ def _check_revocation(cert: x509.Certificate, chain: list[x509.Certificate], whe
     )
     validator = CertificateValidator(cert, intermediate_certs=chain, validation_context=ctx)
     try:
-        _run(validator.async_validate_path())
+        run_coroutine(validator.async_validate_path())
     except RevokedError as exc:
         raise CertificateNotUsable(f"the certificate of {who} is revoked: {exc}",
                                    message_vi=f"Chứng thư số của {who} đã bị thu hồi", reason="revoked") from exc

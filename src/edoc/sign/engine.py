@@ -27,7 +27,6 @@ cross-reference table); ``issue`` ~12-15 ms against ~25-30 ms for tuned pyHanko 
 # mypy: disable-error-code="no-untyped-call"
 from __future__ import annotations
 
-import asyncio
 import enum
 import hashlib
 import math
@@ -57,6 +56,7 @@ from edoc._pyhanko import install as install_fast_readers
 from edoc.errors import EdocError, InvalidInput, KeyBackendError, MalformedFile, UnsupportedFeature
 from edoc.model.document import VIETNAM_TZ
 from edoc.sign.appearance import PreparedFont, Stamp, default_font
+from edoc.util.aio import run_coroutine
 
 __all__ = [
     "Level",
@@ -434,7 +434,7 @@ class PdfSigningSession:
                 )
                 pdf_signer = signers.PdfSigner(meta, self.signer, timestamper=self.timestamper,
                                                stamp_style=style, new_field_spec=spec)
-                out = asyncio.run(self._run(pdf_signer, writer, when, long_term))
+                out = run_coroutine(self._run(pdf_signer, writer, when, long_term))
         except EdocError:
             raise
         except SigningError as exc:
@@ -653,7 +653,7 @@ class _CmsTemplate:
                 or signer.unsigned_attr_prov_spec is not None):
             return None
         size = hashlib.new(digest).digest_size
-        attrs = asyncio.run(signer.signed_attrs(bytes(size), digest, PdfCMSSignedAttributes(), use_pades=True,
+        attrs = run_coroutine(signer.signed_attrs(bytes(size), digest, PdfCMSSignedAttributes(), use_pades=True,
                                                 is_pdf_sig=True))
         names = [a["type"].native for a in attrs]
         if "message_digest" not in names or not set(names) - {"message_digest"} <= _FIXED_ATTRIBUTES:
@@ -682,7 +682,7 @@ class _CmsTemplate:
         unsigned = b""
         if timestamper is not None:
             imprint = hashlib.new(self._digest, signature).digest()
-            token = asyncio.run(timestamper.async_timestamp(imprint, self._digest))
+            token = run_coroutine(timestamper.async_timestamp(imprint, self._digest))
             unsigned = _der(0xA1, _der(0x30, _OID_SIGNATURE_TST + _der(0x31, token.dump())))
         signer_info = _der(0x30, _INTEGER_1 + self._sid + self._digest_algorithm
                            + b"\xa0" + signed_attrs[1:]  # [0] IMPLICIT SET OF Attribute
@@ -726,7 +726,7 @@ def _check_key_strength(cert: asn1_x509.Certificate) -> None:
 
 def _measure_timestamp(timestamper: TimeStamper, digest: str) -> int:
     try:
-        token = asyncio.run(timestamper.async_dummy_response(digest))
+        token = run_coroutine(timestamper.async_dummy_response(digest))
     except Exception as exc:
         raise KeyBackendError(f"the time-stamp server did not answer: {exc}", backend="tsa") from exc
     return len(token.dump()) + 1024

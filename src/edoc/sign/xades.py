@@ -38,7 +38,6 @@ URIs (RFC 6931 ``sha256-rsa-MGF1``) are not understood by xmlsec1 1.2 or by many
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import datetime as dt
 import hashlib
@@ -53,6 +52,7 @@ from edoc.errors import EdocError, InvalidInput, MalformedFile
 from edoc.keys import KeyBackend
 from edoc.keys.algorithms import HashAlgorithm, SignatureAlgorithm, SignatureScheme
 from edoc.keys.errors import AlgorithmRefused
+from edoc.util.aio import run_coroutine
 from edoc.util.fs import atomic_writer
 from edoc.util.xml import parse_xml
 
@@ -175,7 +175,7 @@ def _timestamp(data: bytes, hash_alg: HashAlgorithm, tsa_url: str | None, timest
         timestamper = HTTPTimeStamper(tsa_url)
     digest = hashlib.new(hash_alg.value, data).digest()
     try:
-        token = asyncio.run(timestamper.async_timestamp(digest, hash_alg.value))
+        token = run_coroutine(timestamper.async_timestamp(digest, hash_alg.value))
     except EdocError:
         raise
     except Exception as exc:  # network, TSA refusal, malformed response
