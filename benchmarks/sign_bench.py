@@ -12,9 +12,9 @@ Inputs (made here, RSA-2048 file keys in PKCS#12): a 1-page and a 200-page PDF (
 - ``pyhanko tuned (invisible)``: key parsed once (a SimpleSigner subclass keeping the ``cryptography`` key),
   ``bytes_reserved`` given.
 
-Once an edoc session exists, edoc's whole-string hex reader (``edoc._pyhanko``) is installed into pyHanko
-for the whole process, so the pyHanko peers below read existing signatures with it too (they are not slowed
-by pyHanko's byte-wise reader; the comparison is of the signing itself).
+edoc reads the signatures already in a file with its whole-string hex reader (``edoc._adapters.pyhanko``),
+only in the PDFs it opens itself; the pyHanko peers below read with pyHanko's own reader, as shipped (their
+inputs hold no signature yet, so this costs them nothing here).
 
 Prints the median ms per document, the peak traced memory of one signature, and the ratios; then
 ``sign_many`` on 1 and 2 worker processes (200 documents, 400 without ``--quick``) and the load average.

@@ -1,9 +1,11 @@
-"""Independent oracles stay independent: pyHanko as shipped, without edoc's reader patch.
+"""Independent oracles stay independent: pyHanko as shipped, without edoc's hex reader.
 
-edoc installs its whole-string hex reader into pyHanko process-wide when a signing session is made
-(:mod:`edoc._pyhanko`), so in a full run any test that uses pyHanko as the oracle ("decides as pyHanko",
-"same file as pyHanko's signer", pyHanko's validator) would otherwise compare edoc with edoc-patched pyHanko.
-Run the oracle's part inside :func:`stock_pyhanko`.
+edoc reads hexadecimal strings with its own whole-string reader in the PDFs it opens itself (its readers are
+made on :class:`edoc._adapters.pyhanko.FastHexStream`; any other stream is read by pyHanko's own function even
+while edoc's dispatcher is installed). A test that uses pyHanko as the oracle ("decides as pyHanko", "same file
+as pyHanko's signer", pyHanko's validator) on edoc's own objects, such as an edoc signing session driving
+pyHanko's ``PdfSigner``, would otherwise compare edoc with pyHanko reading through edoc. Run the oracle's part
+inside :func:`stock_pyhanko`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from edoc import _pyhanko
+from edoc._adapters import pyhanko as adapter
 
 __all__ = ["assert_stock_pyhanko", "stock_pyhanko"]
 
@@ -27,15 +29,9 @@ def assert_stock_pyhanko() -> None:
 
 @contextmanager
 def stock_pyhanko() -> Iterator[None]:
-    """pyHanko exactly as shipped inside the block (asserted on entry and on exit); edoc's patch is put back
-    afterwards if it was installed before. Make edoc signing sessions *before* the block: making one
-    installs the patch."""
-    was_installed = _pyhanko.installed()
-    _pyhanko.uninstall()
-    try:
+    """pyHanko exactly as shipped inside the block (asserted on entry and on exit), for edoc's streams too:
+    edoc's dispatcher is removed and not installed again until the block ends (then it is, if it was before)."""
+    with adapter.as_shipped():
         assert_stock_pyhanko()
         yield
         assert_stock_pyhanko()
-    finally:
-        if was_installed:
-            _pyhanko.install()

@@ -84,9 +84,11 @@ def test_compressed_metadata_is_found(good: bytes) -> None:
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import NameObject
 
+    from edoc._adapters.pypdf import add_object
+
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(good)))
-    meta = writer._root_object["/Metadata"].get_object()
-    writer._root_object[NameObject("/Metadata")] = writer._add_object(meta.flate_encode())
+    meta = writer.root_object["/Metadata"].get_object()
+    writer.root_object[NameObject("/Metadata")] = add_object(writer, meta.flate_encode())
     buf = io.BytesIO()
     writer.write(buf)
     clauses = {f.clause for f in check_pdfa_bytes(buf.getvalue())}

@@ -22,6 +22,7 @@ from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, NameObject
 
 import needs
+from edoc._adapters.pypdf import add_object
 from edoc.errors import InvalidInput
 from edoc.model import DocumentType, format_date
 from edoc.model.document import Appendix, Document, Paragraph
@@ -111,7 +112,7 @@ def printed_lines(data: bytes, index: int) -> list[str]:
         blank = PageObject.create_blank_page(width=1000, height=1000)
         content = DecodedStreamObject()
         content.set_data(f"q 1 0 0 1 {x1 - bx1:.3f} {y1 - by1:.3f} cm\n".encode() + stream.get_data() + b"\nQ")
-        blank[NameObject("/Contents")] = PdfWriter()._add_object(content)
+        blank[NameObject("/Contents")] = add_object(PdfWriter(), content)
         if "/Resources" in stream:
             blank[NameObject("/Resources")] = stream["/Resources"]
         runs += _runs(blank)

@@ -110,14 +110,15 @@ def test_der_lengths_round_trip() -> None:
         assert OctetString.load(encoded).native == payload
 
 
-def test_a_session_installs_the_whole_string_hex_reader(sign_pki: SignPki) -> None:
-    """Existing signatures' /Contents are read whole (edoc._pyhanko; tests/util/test_pyhanko_patch.py checks
-    it reads what pyHanko's reader reads), and an issued document still reads as pyHanko reads it."""
-    from pyhanko.pdf_utils import generic
+def test_a_session_reads_with_the_whole_string_hex_reader(sign_pki: SignPki) -> None:
+    """Existing signatures' /Contents are read whole in the writers a session makes (edoc._adapters.pyhanko;
+    tests/adapters/test_pyhanko_hex_reader.py checks it reads what pyHanko's reader reads), and an issued
+    document still reads as pyHanko reads it."""
+    from edoc._adapters import pyhanko as adapter
 
     person, agency = PdfSigningSession(sign_pki.person.signer()), PdfSigningSession(sign_pki.agency.signer())
-    assert hasattr(generic.read_hex_string_from_stream, "edoc_original")
     approved = approve(make_foreign_pdf(), session=person, image=make_signature_png()).data
+    assert adapter.installed() and type(agency.writer_for(approved).prev.stream) is adapter.FastHexStream
     issued = issue(approved, session=agency, seal=make_seal_png(), number=3).data
     sigs = PdfFileReader(BytesIO(issued), strict=False).embedded_signatures
     assert len(sigs) == 2 and all(len(s.pkcs7_content) > 100 for s in sigs)

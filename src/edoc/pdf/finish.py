@@ -41,6 +41,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from edoc._adapters.pypdf import add_object, drop_unreachable
 from edoc.pdf.places import FIELD_AGENCY, FIELD_PERSON, ReservedPlace
 
 __all__ = ["Associated", "DocInfo", "FieldLook", "finish_pdf"]
@@ -177,7 +178,7 @@ def _empty_appearance(writer: PdfWriter, w: float, h: float) -> DictionaryObject
         NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(w), FloatObject(h)]),
         NameObject("/Resources"): DictionaryObject(),
     })
-    return DictionaryObject({NameObject("/N"): writer._add_object(stream)})
+    return DictionaryObject({NameObject("/N"): add_object(writer, stream)})
 
 
 def _field_node(writer: PdfWriter, top: ArrayObject, nodes: dict[str, DictionaryObject],
@@ -192,7 +193,7 @@ def _field_node(writer: PdfWriter, top: ArrayObject, nodes: dict[str, Dictionary
                                      NameObject("/Kids"): ArrayObject()})
             if parent is not None:
                 node[NameObject("/Parent")] = parent_ref  # type: ignore[assignment]
-            ref = writer._add_object(node)
+            ref = add_object(writer, node)
             nodes[key], refs[key] = node, ref
             (parent["/Kids"] if parent is not None else top).append(ref)  # type: ignore[attr-defined]
         parent, parent_ref = nodes[key], refs[key]
@@ -214,7 +215,7 @@ def _draft_appearance(writer: PdfWriter, scratch: dict[int, tuple[bytes, object]
         NameObject("/BBox"): ArrayObject([FloatObject(round(v, 3)) for v in box]),
         NameObject("/Resources"): resources,  # type: ignore[dict-item]
     })
-    return DictionaryObject({NameObject("/N"): writer._add_object(stream)})
+    return DictionaryObject({NameObject("/N"): add_object(writer, stream)})
 
 
 def _add_fields(writer: PdfWriter, places: Sequence[ReservedPlace], looks: Sequence[FieldLook | None],
@@ -255,7 +256,7 @@ def _add_fields(writer: PdfWriter, places: Sequence[ReservedPlace], looks: Seque
         parent, parent_ref = _field_node(writer, fields, nodes, refs, parents)
         if parent is not None:
             widget[NameObject("/Parent")] = parent_ref  # type: ignore[assignment]
-        ref = writer._add_object(widget)
+        ref = add_object(writer, widget)
         annots = page.get("/Annots")
         if annots is None:
             page[NameObject("/Annots")] = ArrayObject([ref])
@@ -270,7 +271,7 @@ def _add_fields(writer: PdfWriter, places: Sequence[ReservedPlace], looks: Seque
     if fonts:
         form[NameObject("/DR")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
             {NameObject(k): v for k, v in fonts.items()})})  # type: ignore[misc]
-    writer._root_object[NameObject("/AcroForm")] = writer._add_object(form)
+    writer.root_object[NameObject("/AcroForm")] = add_object(writer, form)
 
 
 def _take_scratch_pages(writer: PdfWriter, count: int) -> dict[int, tuple[bytes, object]]:
@@ -284,31 +285,6 @@ def _take_scratch_pages(writer: PdfWriter, count: int) -> dict[int, tuple[bytes,
     for index in range(total - 1, total - count - 1, -1):
         del writer.pages[index]  # type: ignore[attr-defined]  # pypdf's page list supports it
     return out
-
-
-def _drop_unreachable(writer: PdfWriter) -> None:
-    """Forget the objects nothing reaches any more (the removed scratch pages and their content)."""
-    from pypdf.generic import IndirectObject
-
-    seen: set[int] = set()
-    stack: list[object] = [writer._root_object, writer._info]
-    while stack:
-        obj = stack.pop()
-        if isinstance(obj, IndirectObject):
-            if obj.idnum in seen:
-                continue
-            seen.add(obj.idnum)
-            stack.append(obj.get_object())
-        elif isinstance(obj, DictionaryObject):
-            stack.extend(obj.values())
-            ref = getattr(obj, "indirect_reference", None)
-            if ref is not None:
-                seen.add(ref.idnum)
-        elif isinstance(obj, ArrayObject):
-            stack.extend(obj)
-    for i, obj in enumerate(writer._objects):
-        if obj is not None and i + 1 not in seen:
-            writer._objects[i] = None
 
 
 def _fonts(writer: PdfWriter, names: dict[str, str]) -> dict[str, object]:
@@ -348,7 +324,7 @@ def _add_associated(writer: PdfWriter, files: Sequence[Associated], when: dt.dat
                 NameObject("/CheckSum"): ByteStringObject(hashlib.md5(f.data).digest()),  # noqa: S324 - PDF's own
             }),
         })
-        ef = writer._add_object(stream)
+        ef = add_object(writer, stream)
         spec = DictionaryObject({
             NameObject("/Type"): NameObject("/Filespec"),
             NameObject("/F"): TextStringObject(f.name),
@@ -357,10 +333,10 @@ def _add_associated(writer: PdfWriter, files: Sequence[Associated], when: dt.dat
             NameObject("/AFRelationship"): NameObject("/" + f.relationship),
             NameObject("/EF"): DictionaryObject({NameObject("/F"): ef, NameObject("/UF"): ef}),
         })
-        ref = writer._add_object(spec)
+        ref = add_object(writer, spec)
         names.extend([TextStringObject(f.name), ref])
         af.append(ref)
-    root = writer._root_object
+    root = writer.root_object
     name_tree = root.get("/Names")
     if name_tree is None:
         name_tree = DictionaryObject()
@@ -381,8 +357,7 @@ def finish_pdf(data: bytes, *, part: int, info: DocInfo, places: Sequence[Reserv
     :param font_names: ``/DR`` font name → fpdf2's page font name (``{"/EdocF0": "/F1"}``).
     """
     reader = PdfReader(io.BytesIO(data))
-    file_id = reader.trailer.get("/ID")
-    writer = PdfWriter(clone_from=reader)
+    writer = PdfWriter(clone_from=reader)  # keeps fpdf2's trailer /ID, as byte strings (tests/adapters)
     scratch = _take_scratch_pages(writer, scratch_pages) if scratch_pages else {}
     fonts = _fonts(writer, font_names or {})
     _add_fields(writer, places, list(looks) or [None] * len(places), scratch, fonts)
@@ -390,17 +365,15 @@ def finish_pdf(data: bytes, *, part: int, info: DocInfo, places: Sequence[Reserv
     meta = DecodedStreamObject()
     meta.set_data(_xmp(info, part, files))
     meta.update({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})
-    writer._root_object[NameObject("/Metadata")] = writer._add_object(meta)
-    writer._root_object[NameObject("/Lang")] = TextStringObject(info.language)
+    writer.root_object[NameObject("/Metadata")] = add_object(writer, meta)
+    writer.root_object[NameObject("/Lang")] = TextStringObject(info.language)
     writer.add_metadata({
         "/Title": info.title, "/Author": info.author, "/Subject": info.subject, "/Keywords": info.keywords,
         "/Creator": "edoc", "/Producer": "edoc (fpdf2, pypdf)",
         "/CreationDate": _pdf_date(info.created), "/ModDate": _pdf_date(info.created),
     })
     if scratch:
-        _drop_unreachable(writer)
-    if file_id is not None:
-        writer._ID = ArrayObject([ByteStringObject(bytes(x.original_bytes)) for x in file_id])  # keep fpdf2's
+        drop_unreachable(writer)  # the scratch pages' objects
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()

@@ -16,9 +16,10 @@ writes the signature with pyHanko's low-level ``PdfCMSEmbedder`` (field, appeara
 ``/ByteRange`` and hashing stay pyHanko's) and assembles the CMS ``SignedData`` itself from DER pieces encoded
 once per session (:class:`_CmsTemplate`): per document only the ``messageDigest`` attribute, the signature
 value and (B-T) the time-stamp token are new. The signature dictionaries already in the file are read with
-edoc's whole-string hex reader (:mod:`edoc._pyhanko`, installed when a session is made). B-LT and B-LTA (network
-bound: OCSP, CRLs, a document time-stamp) and signers edoc does not know keep pyHanko's ``PdfSigner``; there
-the revocation data fetched for one document is reused for the next ones (``revocation_cache``).
+edoc's whole-string hex reader (the writers here are made on :mod:`edoc._adapters.pyhanko`'s streams). B-LT
+and B-LTA (network bound: OCSP, CRLs, a document time-stamp) and signers edoc does not know keep pyHanko's
+``PdfSigner``; there the revocation data fetched for one document is reused for the next ones
+(``revocation_cache``).
 Result on the same machine: invisible B-B ~4 ms (1 page) and ~12 ms (200 pages, mostly pyHanko parsing the
 cross-reference table); ``issue`` ~12-15 ms against ~25-30 ms for tuned pyHanko invisible.
 """
@@ -35,7 +36,6 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,7 @@ from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.stamp.base import BaseStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from edoc._pyhanko import install as install_fast_readers
+from edoc._adapters import pyhanko as pyhanko_adapter
 from edoc.errors import EdocError, InvalidInput, KeyBackendError, MalformedFile, UnsupportedFeature
 from edoc.model.document import VIETNAM_TZ
 from edoc.sign.appearance import PreparedFont, Stamp, default_font
@@ -258,7 +258,6 @@ class PdfSigningSession:
         revocation_cache: timedelta | None = timedelta(minutes=5),
         allow_outside_validity: bool = False,
     ) -> None:
-        install_fast_readers()  # existing signatures' /Contents are read whole, not a byte at a time
         try:
             self.level = Level(level)
         except ValueError as exc:
@@ -359,7 +358,7 @@ class PdfSigningSession:
         :raises MalformedFile: not a PDF pyHanko can read; :raises UnsupportedFeature: an encrypted PDF.
         """
         try:
-            writer = IncrementalPdfFileWriter(BytesIO(data), strict=False)
+            writer = pyhanko_adapter.incremental_writer(data, strict=False)
         except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
             raise MalformedFile(f"not a readable PDF: {exc}", path=source) from exc
         if writer.prev.encrypted:
@@ -535,7 +534,7 @@ class PdfSigningSession:
         session.system_time = when
         validation_info = await session.perform_presign_validation(writer)
         tbs = session.prepare_tbs_document(validation_info=validation_info, bytes_reserved=self.bytes_reserved)
-        digest, output = tbs.digest_tbs_document()
+        digest, output = tbs.digest_tbs_document(output=pyhanko_adapter.stream())  # B-LTA reads it again
         post = await tbs.perform_signature(
             document_digest=digest.document_digest,
             pdf_cms_signed_attrs=Attrs(

@@ -10,7 +10,6 @@ the newest document time-stamp and a new one over it (pyHanko's archival time-st
 from __future__ import annotations
 
 import datetime as dt
-import io
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -154,9 +153,9 @@ def _token_expiry(token: Any) -> dt.datetime | None:
 
 
 def _newest_timestamp_expiry(data: bytes) -> dt.datetime | None:
-    from pyhanko.pdf_utils.reader import PdfFileReader
+    from edoc._adapters import pyhanko as pyhanko_adapter
 
-    sigs = PdfFileReader(io.BytesIO(data)).embedded_signatures
+    sigs = pyhanko_adapter.reader(data).embedded_signatures
     for sig in reversed(sigs):
         if sig.sig_object.get("/Type") == "/DocTimeStamp":
             expiry: dt.datetime = sig.signer_cert.not_valid_after
@@ -184,30 +183,27 @@ def augment_to_lta(src: str | Path, dst: str | Path, *, tsa_url: str, trust: Ite
     :raises InvalidInput: no trust anchors, or a document without signatures.
     :raises EdocError: the validation data or the time-stamp could not be obtained (the message says why).
     """
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
     from pyhanko.sign.validation import add_validation_info
 
-    from edoc._pyhanko import install
+    from edoc._adapters import pyhanko as pyhanko_adapter
 
-    install()
     data = _read(src)
     try:
         vc = _context(trust, intermediates)
-        first = PdfFileReader(io.BytesIO(data)).embedded_signatures  # parsed once for the count and the 1st
+        first = pyhanko_adapter.reader(data).embedded_signatures  # parsed once for the count and the 1st
         count = len(first)
         if count == 0:
             raise InvalidInput("the PDF has no signature to augment", path=src)
         for index in range(count):
-            sig = first[0] if index == 0 else PdfFileReader(io.BytesIO(data)).embedded_signatures[index]
-            out = add_validation_info(sig, vc, in_place=False, output=io.BytesIO())
+            sig = first[0] if index == 0 else pyhanko_adapter.reader(data).embedded_signatures[index]
+            out = add_validation_info(sig, vc, in_place=False, output=pyhanko_adapter.stream())
             data = out.getvalue()
-        out = io.BytesIO()
+        out = pyhanko_adapter.stream()
         stamper = _timestamper(tsa_url)
         stamper.last_expiry = None
         PdfTimeStamper(stamper).timestamp_pdf(
-            IncrementalPdfFileWriter(io.BytesIO(data)), md_algorithm, validation_context=vc, output=out)
+            pyhanko_adapter.incremental_writer(data), md_algorithm, validation_context=vc, output=out)
         result = out.getvalue()
         expiry = stamper.last_expiry or _newest_timestamp_expiry(result)
     except Exception as exc:
@@ -224,22 +220,20 @@ def add_document_timestamp(src: str | Path, dst: str | Path, *, tsa_url: str, tr
     A document without a document time-stamp gets its first one (with the validation data of its signatures,
     as :func:`augment_to_lta`).
     """
-    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
 
-    from edoc._pyhanko import install
+    from edoc._adapters import pyhanko as pyhanko_adapter
 
-    install()
     data = _read(src)
     try:
-        reader = PdfFileReader(io.BytesIO(data))
+        reader = pyhanko_adapter.reader(data)
         if not any(s.sig_object.get("/Type") == "/DocTimeStamp" for s in reader.embedded_signatures):
             return augment_to_lta(src, dst, tsa_url=tsa_url, trust=trust, intermediates=intermediates)
         vc = _context(trust, intermediates)
         stamper = _timestamper(tsa_url)
         stamper.last_expiry = None
         out = PdfTimeStamper(stamper).update_archival_timestamp_chain(reader, vc, in_place=False,
-                                                                      output=io.BytesIO())
+                                                                      output=pyhanko_adapter.stream())
         result = out.getvalue()
         expiry = stamper.last_expiry or _newest_timestamp_expiry(result)
     except Exception as exc:

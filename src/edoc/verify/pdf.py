@@ -68,6 +68,7 @@ from pyhanko_certvalidator.errors import InsufficientRevinfoError, StaleRevinfoE
 from pyhanko_certvalidator.policy_decl import DisallowWeakAlgorithmsPolicy
 from pyhanko_certvalidator.sig_validate import SignatureValidationContext
 
+from edoc._adapters import pyhanko as pyhanko_adapter
 from edoc.errors import ResourceError
 from edoc.verify.appearance_text import TextLimits, shown_time
 from edoc.verify.changes import EDOC_DIFF_POLICY
@@ -274,7 +275,8 @@ class Verifier:
         if b"%PDF-" not in data[:1024]:
             return _format_failure(label, "no %PDF- header", when)
         try:
-            reader = PdfFileReader(BytesIO(data), strict=False, decode_limits=self._decode_limits)
+            # edoc's reader: signature /Contents read whole (edoc._adapters.pyhanko)
+            reader = pyhanko_adapter.reader(data, strict=False, decode_limits=self._decode_limits)
             if reader.encrypted:
                 return DocumentReport.combine(label, "pdf", (), validation_time=when,
                                               failure=(_INDET, SubIndication.SIGNED_DATA_NOT_FOUND),
