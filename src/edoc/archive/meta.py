@@ -528,13 +528,17 @@ def read_metadata(path: Path, *, scope: SignedScope | None = None) -> DocumentMe
     :raises InvalidInput: a value of the wrong kind (the error names the field).
     :raises MalformedFile: a sidecar or document that cannot be parsed.
     """
-    from edoc.util.xml import looks_like_xml
+    from edoc.verify import detect_format
 
     scope = scope or WHOLE_FILE
     sidecar = _load_sidecar(path) or {}
-    with open(path, "rb") as fh:
-        head = fh.read(1024)
-    if looks_like_xml(head[:64]):
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise ResourceError.from_os(exc, path, action=("cannot read the document", "Không đọc được văn bản")) from exc
+    fmt = detect_format(head)  # the verifier's one detector: what it verified as edXML is read as edXML here
+    if fmt == "edxml":
         if scope.content == 0:  # an edXML whose envelope signature does not vouch for its header
             codes = {k: v for k, v in sidecar.items() if k in ("OrganId", "FileCatalog", "FileNotation",
                                                                  "DocOrdinal")}
@@ -543,11 +547,10 @@ def read_metadata(path: Path, *, scope: SignedScope | None = None) -> DocumentMe
                 return _from_pdf(path, scope.inner, data=data, extra=codes)
             return _from_fields(sidecar or {"Subject": path.stem}, path, "sidecar" if sidecar else "edxml")
         return _from_edxml(path, sidecar)
-    head = head.lstrip()
     if sidecar:
-        if head.startswith(b"%PDF") and "PageAmount" not in sidecar:
+        if fmt == "pdf" and "PageAmount" not in sidecar:
             sidecar = sidecar | {"PageAmount": str(_pdf_pages(path))}
         return _from_fields(sidecar, path, "sidecar")
-    if head.startswith(b"%PDF"):
+    if fmt == "pdf":
         return _from_pdf(path, scope)
     raise InvalidInput("neither edXML nor PDF, and no sidecar gives its metadata", path=path)

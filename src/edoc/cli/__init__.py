@@ -20,6 +20,7 @@ import click
 
 from edoc.cli.i18n import Group, current, language_from_env, language_in_args, running, say, set_language, tr
 from edoc.errors import EdocError, ResourceError
+from edoc.util.text import visible
 
 __all__ = ["main", "cli", "lang_of", "EXIT_INTERNAL"]
 
@@ -90,9 +91,11 @@ _REPR = re.compile(r"<[^<>\n]{1,200}? (?:object )?at 0x[0-9a-fA-F]+>")
 
 
 def _plain(text: str) -> str:
-    """A message without Python object reprs or control characters."""
-    text = _REPR.sub("…", text)
-    return "".join(ch if ch.isprintable() or ch == "\n" else f"\\x{ord(ch):02x}" for ch in text)
+    """A message as one paragraph: no Python object reprs, and every control or format character shown as an
+    escape (:func:`edoc.util.text.visible`), a newline or carriage return too: edoc's messages are one line,
+    so a line break in one comes from a file's data (a file or attachment name, a field) and must not start a
+    line of its own on the terminal."""
+    return visible(_REPR.sub("…", text))
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -10,7 +10,6 @@ tracebacks) reach the terminal only with ``edoc --debug``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import click
 
 from edoc.cli import lang_of
+from edoc.cli._json import echo_json
 from edoc.cli._progress import Bar
 from edoc.cli.i18n import Group, say, tr
 from edoc.util.text import visible
@@ -153,7 +153,7 @@ def build(ctx: click.Context, sources: tuple[str, ...], into: str, record_by: st
     policy = _policy(trust, record_by, tsa, verifier, None, accept_indeterminate, online=online, at=at)
     s = build_archive(sources, into, policy=policy, jobs=jobs, scheduler=scheduler, retry_failed=retry_failed)
     if as_json:
-        click.echo(json.dumps(s.to_dict(), ensure_ascii=False))
+        echo_json(s.to_dict())
     else:
         _say(ctx, f"Đã lưu {s.archived} văn bản vào {s.packages} hồ sơ; bị từ chối {s.rejected}; lỗi {s.failed}.",
              f"Archived {s.archived} documents in {s.packages} packages; rejected {s.rejected}; failed {s.failed}.")
@@ -185,7 +185,7 @@ def audit(ctx: click.Context, archive_dir: str, jobs: int | None, scheduler: str
         report = audit_archive(archive_dir, policy=_policy(trust, "FileCode", None, verifier, None, online=online,
                                                            at=at), jobs=jobs, scheduler=scheduler, on_package=bar.step)
     if as_json:
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+        echo_json(report.to_dict(), indent=1)
     else:
         for p in report.packages:
             status = "OK" if p.ok else ("LỖI" if lang_of(ctx) == "vi" else "PROBLEM")
@@ -254,8 +254,7 @@ def find(archive_dir: str, number: str | None, year: str | None, organ: str | No
 
     for f in find_docs(archive_dir, number=number, year=year, organ=organ, text=text):
         if as_json:
-            click.echo(json.dumps({"package": f.package, "name": f.name, "source": f.source} | f.fields,
-                                  ensure_ascii=False))
+            echo_json({"package": f.package, "name": f.name, "source": f.source} | f.fields)
         else:
             num = f"{f.fields.get('CodeNumber', '')}/{f.fields.get('CodeNotation', '')}".strip("/")
             click.echo("\t".join(visible(v) for v in (  # the documents' data, made visible

@@ -12,15 +12,15 @@ and rebuilt; with ``--extract`` its attachments point at the extracted files.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from edoc.cli import lang_of
+from edoc.cli._json import echo_json
 from edoc.cli.i18n import Group, tr
 from edoc.errors import InvalidInput
-from edoc.util.text import visible
+from edoc.util.text import json_safe, visible
 
 
 def _t(ctx: click.Context, vi: str, en: str) -> str:
@@ -133,7 +133,7 @@ def show(ctx: click.Context, message: Path, as_json: bool, extract: Path | None)
 
     result = read_edxml(message, extract_to=extract)
     if as_json:
-        click.echo(dumps_document(result.message), nl=False)
+        click.echo(json_safe(dumps_document(result.message)), nl=False)  # file data: terminal-safe JSON
         for f in result.findings:
             click.echo(f"[{f.severity.value}] {visible(f.describe(lang_of(ctx)))}", err=True)
     else:
@@ -152,8 +152,7 @@ def validate_cmd(ctx: click.Context, message: Path, as_json: bool) -> None:
     findings = validate(message)
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if as_json:
-        click.echo(json.dumps({"valid": not errors, "findings": [f.to_data() for f in findings]},
-                              ensure_ascii=False, indent=2))
+        echo_json({"valid": not errors, "findings": [f.to_data() for f in findings]}, indent=2)
     else:
         for f in findings:
             click.echo(f"[{f.severity.value}] {visible(f.describe(lang_of(ctx)))}")

@@ -6,13 +6,13 @@ or password comes from the URI's ``pin-source`` or a hidden prompt; it is never 
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
 import click
 
 from edoc.cli import lang_of
+from edoc.cli._json import echo_json
 from edoc.cli._terminal import ask_secret
 from edoc.cli.i18n import Group, tr
 from edoc.util.text import visible
@@ -105,7 +105,7 @@ def list_(ctx: click.Context, uri: str, login: bool, as_json: bool) -> None:
 
         tokens = describe_tokens(parsed, pin=_ask, login=login)
         if as_json:
-            click.echo(json.dumps([asdict(t) for t in tokens], ensure_ascii=False, indent=2))
+            echo_json([asdict(t) for t in tokens], indent=2)
             return
         for tok in tokens:
             click.echo(f"{_t(ctx, 'token')} {tok.label!r} (slot {tok.slot_id}, serial {tok.serial}, "
@@ -120,8 +120,7 @@ def list_(ctx: click.Context, uri: str, login: bool, as_json: bool) -> None:
         if as_json:
             from edoc.keys import CertificateInfo
 
-            click.echo(json.dumps([_info_dict(CertificateInfo.from_cert(c)) for c in certs],
-                                  ensure_ascii=False, indent=2))
+            echo_json([_info_dict(CertificateInfo.from_cert(c)) for c in certs], indent=2)
             return
         from edoc.keys.info import format_name
 
@@ -143,8 +142,8 @@ def show(ctx: click.Context, uri: str, as_json: bool) -> None:
         info = key.info()
         chain = [CertificateInfo.from_cert(c) for c in key.chain]
         if as_json:
-            click.echo(json.dumps({"key": key.name, "certificate": _info_dict(info),
-                                   "chain": [_info_dict(c) for c in chain]}, ensure_ascii=False, indent=2))
+            echo_json({"key": key.name, "certificate": _info_dict(info), "chain": [_info_dict(c) for c in chain]},
+                      indent=2)
             return
         _echo_info(ctx, info)
         if chain:

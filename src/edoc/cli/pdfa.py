@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any
 
 import click
 
+from edoc.cli._json import echo_json
 from edoc.cli._progress import Bar
 from edoc.cli.i18n import Group, current, say, tr
 from edoc.errors import EdocError, MalformedFile, ResourceError
@@ -53,7 +53,7 @@ def check(ctx: click.Context, files: tuple[Path, ...], as_json: bool) -> None:
         data.update({name: {"error": exc.describe(current()), "exit_code": exc.exit_code}
                      for name, exc in errors.items()})
         order = {str(p): i for i, p in enumerate(paths)}
-        click.echo(json.dumps(dict(sorted(data.items(), key=lambda kv: order[kv[0]])), ensure_ascii=False, indent=2))
+        echo_json(dict(sorted(data.items(), key=lambda kv: order[kv[0]])), indent=2)
     if errors:
         sys.exit(max(exc.exit_code for exc in errors.values()))
     if any(report.values()):
