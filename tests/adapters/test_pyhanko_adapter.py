@@ -45,8 +45,8 @@ def test_private_name_still_has_its_shape(module: str, name: str, params: tuple[
         obj = getattr(obj, part)
     if params is not None:
         target = getattr(obj, "edoc_original", obj)  # the dispatcher stands in for pyHanko's hex reader
-        have = list(inspect.signature(target).parameters)
-        assert have[:len(params)] == list(params), f"{module}.{name}{inspect.signature(target)}"
+        have = inspect.signature(target).parameters
+        assert set(params) <= set(have), f"{module}.{name}{inspect.signature(target)} lacks {params}"
 
 
 def test_read_object_still_calls_the_hex_reader_by_its_module_name() -> None:

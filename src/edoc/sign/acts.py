@@ -29,12 +29,12 @@ from typing import Any
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfError
 
+from edoc._adapters.pyhanko import signatures_exist as _has_signature  # read without resolving /V
 from edoc.errors import InvalidInput, MalformedFile, ResourceError
 from edoc.model.document import VIETNAM_TZ, format_date, nfc
 from edoc.pdf.places import PlaceKind, text_field_kind
 from edoc.sign.appearance import ImagePlacement, PreparedImage, Stamp, TextLine, wrap_lines
 from edoc.sign.engine import PdfSigningSession, Revision, SignedPdf, signature_box
-from edoc.sign.engine import _signatures_exist as _has_signature  # read without resolving /V
 from edoc.sign.places import (
     FIELD_AGENCY,
     FIELD_DATE,

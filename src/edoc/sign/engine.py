@@ -41,15 +41,12 @@ from typing import Any
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
-from pyhanko.pdf_utils.content import AppearanceContent
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.layout import BoxConstraints
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers.pdf_cms import Signer, SimpleSigner
 from pyhanko.sign.timestamps import TimeStamper
-from pyhanko.stamp.base import BaseStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from edoc._adapters import pyhanko as pyhanko_adapter
@@ -134,29 +131,6 @@ class Revision:
     def add_form(self, stamp: Stamp) -> Any:
         """Write an appearance as a form XObject sharing this revision's fonts."""
         return stamp.form_xobject(self.writer, font_ref=self.font_ref(stamp.font) if stamp.lines else None)
-
-
-class _Appearance(AppearanceContent):
-    def __init__(self, writer: Any, box: BoxConstraints, revision: Revision, stamp: Stamp) -> None:
-        super().__init__(writer=writer, box=box)
-        self._revision = revision
-        self._stamp = stamp
-
-    def register(self) -> Any:
-        return self._revision.add_form(self._stamp)
-
-
-@dataclass(frozen=True)
-class _StampStyle(BaseStampStyle):
-    """pyHanko stamp style drawing an edoc :class:`Stamp` (one per signature call)."""
-
-    make: Callable[[float, float], Stamp] | None = None
-    revision: Revision | None = None
-
-    def create_stamp(self, writer: Any, box: BoxConstraints, text_params: dict[str, Any]) -> Any:
-        assert self.make is not None and self.revision is not None
-        stamp = self.make(float(box.width), float(box.height))
-        return _Appearance(writer, box, self.revision, stamp)
 
 
 class _CachedKeySigner(SimpleSigner):
@@ -323,11 +297,8 @@ class PdfSigningSession:
         self.bytes_reserved = int(math.ceil(2 * der * 1.15 / 256) * 256)
         # B-B and B-T with a signer edoc knows: the CMS from pieces encoded once (None: pyHanko's PdfSigner)
         self._cms = _CmsTemplate.build(signer, digest) if self.level in (Level.B_B, Level.B_T) else None
-        # PdfSigner.register_extensions (the ESIC / ISO 32001-2 developer extensions in the catalogue) only
-        # depends on the signer and the sub-filter: one instance serves every document
-        self._extensions = signers.PdfSigner(
-            signers.PdfSignatureMetadata(field_name="-", md_algorithm=digest,
-                                         subfilter=fields.SigSeedSubFilter.PADES), signer)
+        # pyHanko's PdfSigner steps for B-B/B-T on a plain field, with the CMS above: one for every document
+        self._embedder = pyhanko_adapter.CmsEmbedder(signer, digest=digest, bytes_reserved=self.bytes_reserved)
 
     @property
     def signer_name(self) -> str:
@@ -414,7 +385,7 @@ class PdfSigningSession:
             style = None
             if appearance is not None:
                 draw = appearance
-                style = _StampStyle(make=lambda w, h: draw(revision, w, h), revision=revision)
+                style = pyhanko_adapter.stamp_style(lambda w, h: draw(revision, w, h), revision.add_form)
             if self._cms is not None and _plain_field(existing):
                 out = self._sign_embedded(writer, field_name, spec, style, certify=certify, reason=reason,
                                           location=location, when=when)
@@ -444,46 +415,12 @@ class PdfSigningSession:
 
     def _sign_embedded(self, writer: IncrementalPdfFileWriter, field_name: str, spec: Any, style: Any, *,
                        certify: bool, reason: str | None, location: str | None, when: datetime) -> bytes:
-        """One signature through pyHanko's ``PdfCMSEmbedder`` with the CMS from :attr:`_cms`.
-
-        Does what ``PdfSigner`` does for a B-B/B-T PAdES signature on a field without seed values or lock:
-        refuses what DocMDP forbids, registers the extensions, writes the field, its appearance, the
-        signature dictionary (and for a certification the DocMDP reference and ``/Perms``), hashes the byte
-        ranges and fills ``/Contents``.
-        """
-        from pyhanko.sign.fields import MDPPerm
-        from pyhanko.sign.signers.cms_embedder import (
-            PdfCMSEmbedder,
-            SigAppearanceSetup,
-            SigIOSetup,
-            SigMDPSetup,
-            SigObjSetup,
-        )
-        from pyhanko.sign.signers.constants import DEFAULT_SIGNING_STAMP_STYLE
-        from pyhanko.sign.signers.pdf_byterange import SignatureObject
-        from pyhanko.sign.validation import read_certification_data
-
+        """One signature through pyHanko's ``PdfCMSEmbedder`` (:class:`edoc._adapters.pyhanko.CmsEmbedder`)
+        with the CMS from :attr:`_cms`."""
         assert self._cms is not None
-        if certify and _signatures_exist(writer.prev):
-            raise SigningError("Certification signatures must be the first signature in a given document.")
-        docmdp = read_certification_data(writer.prev)  # cheap: the dictionary was preloaded
-        if docmdp is not None and docmdp.permission == MDPPerm.NO_CHANGES:
-            raise SigningError("Author signature forbids all changes")
-        embedder = PdfCMSEmbedder(new_field_spec=spec).write_cms(field_name=field_name, writer=writer)
-        next(embedder)  # the field, found or created
-        self._extensions.register_extensions(writer, md_algorithm=self.digest)
-        sig_obj = SignatureObject(bytes_reserved=self.bytes_reserved, subfilter=fields.SigSeedSubFilter.PADES,
-                                  timestamp=when, location=location, reason=reason)
-        embedder.send(SigObjSetup(
-            sig_placeholder=sig_obj,
-            mdp_setup=SigMDPSetup(md_algorithm=self.digest, certify=True, docmdp_perms=MDPPerm.FILL_FORMS)
-            if certify else None,
-            appearance_setup=SigAppearanceSetup(style=style or DEFAULT_SIGNING_STAMP_STYLE, timestamp=when,
-                                                name=self.signer.subject_name),
-        ))
-        prepared, output = embedder.send(SigIOSetup(md_algorithm=self.digest))
-        embedder.send(self._cms.signed_data(prepared.document_digest, self.timestamper))
-        return bytes(output.getvalue())
+        prepared = self._embedder.prepare(writer, field_name=field_name, new_field_spec=spec, style=style,
+                                          certify=certify, reason=reason, location=location, when=when)
+        return prepared.finish(self._cms.signed_data(prepared.document_digest, self.timestamper))
 
     async def _run(self, pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileWriter, when: datetime,
                    long_term: bool) -> bytes:
@@ -504,7 +441,8 @@ class PdfSigningSession:
                                            allow_fetching=True, fetchers=fetchers)
             pdf_signer.signature_meta = replace(pdf_signer.signature_meta, validation_context=vc)
         try:
-            return await self._sign_async(pdf_signer, writer, when)
+            return await pyhanko_adapter.run_pdf_signer(pdf_signer, writer, signing_time=when,
+                                                        bytes_reserved=self.bytes_reserved)
         except BaseException:
             self._revocation.__dict__.pop("entry", None)  # the fetchers cache failures too: start afresh
             raise
@@ -523,29 +461,6 @@ class PdfSigningSession:
         if entry is None or now - entry[0] > self.revocation_cache.total_seconds():
             entry = self._revocation.entry = (now, RequestsFetcherBackend(per_request_timeout=10).get_fetchers())
         return entry[1]
-
-    async def _sign_async(self, pdf_signer: signers.PdfSigner, writer: IncrementalPdfFileWriter,
-                          when: datetime) -> bytes:
-        # pyHanko's PdfSigner.async_sign_pdf with two changes: the session's system_time is our signing time
-        # (so the appearance and /M agree) and bytes_reserved is computed, never estimated by a dry run.
-        from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes as Attrs
-
-        session = pdf_signer.init_signing_session(writer)
-        session.system_time = when
-        validation_info = await session.perform_presign_validation(writer)
-        tbs = session.prepare_tbs_document(validation_info=validation_info, bytes_reserved=self.bytes_reserved)
-        digest, output = tbs.digest_tbs_document(output=pyhanko_adapter.stream())  # B-LTA reads it again
-        post = await tbs.perform_signature(
-            document_digest=digest.document_digest,
-            pdf_cms_signed_attrs=Attrs(
-                signing_time=when,
-                cades_signed_attrs=pdf_signer.signature_meta.cades_signed_attr_spec,
-            ),
-        )
-        await post.post_signature_processing(output)
-        output.seek(0)
-        return bytes(output.read())
-
 
 def _asn1_cert(cert: Any) -> asn1_x509.Certificate:
     from cryptography.hazmat.primitives import serialization
@@ -583,22 +498,6 @@ def _find_sig_field(writer: IncrementalPdfFileWriter, name: str) -> Any:
 def _plain_field(field_dict: Any) -> bool:
     """A new field, or one without seed values or a lock (those need pyHanko's rules in ``PdfSigner``)."""
     return field_dict is None or not ("/SV" in field_dict or "/Lock" in field_dict)
-
-
-def _signatures_exist(reader: Any) -> bool:
-    """Whether any signature field has a value, read without resolving the values."""
-    form = reader.root.get("/AcroForm")
-    if form is None:
-        return False
-    stack = [(ref, 0) for ref in form.get_object().get("/Fields", []) or []]
-    while stack:
-        ref, depth = stack.pop()
-        node = ref.get_object()
-        if node.get("/FT") == "/Sig" and "/V" in node:
-            return True
-        if depth < 16:
-            stack.extend((kid, depth + 1) for kid in node.get("/Kids", []) or [])
-    return False
 
 
 # ---------------------------------------------------------------- the CMS from pre-encoded pieces
