@@ -40,9 +40,6 @@ def test_unsigned_envelope_takes_the_verdict_of_its_pdf(message: bytes, verifier
 
 
 @pytest.mark.attack
-@pytest.mark.xfail(strict=True, reason="issue 13 §1, open: an unsigned envelope is INDETERMINATE/SIGNED_DATA_NOT_FOUND "
-                                       "even when an attachment is TOTAL_FAILED (DocumentReport.combine puts 'no "
-                                       "signature' over a worse attachment); the verdict is the worst of them")
 def test_unsigned_envelope_with_a_failed_attachment_fails(signed_two: bytes, verifier_for: Build) -> None:
     report = verifier_for().verify_edxml(make_edxml(attacks.signed_range_flip(signed_two)[:-100]))
     assert (report.attachments[0].verdict, report.attachments[0].subindication) == (
@@ -77,6 +74,19 @@ def test_tampered_envelope_fails(signed_message: bytes, verifier_for: Build) -> 
     report = _attacked(verifier_for(), signed_message, bad)
     assert report.verdict is Indication.TOTAL_FAILED
     assert report.subindication is SubIndication.HASH_FAILURE
+
+
+@pytest.mark.attack
+@pytest.mark.parametrize("bad", [b"Thu&\xba\xadn", b"Thu\xba\xadn &amp;", b"Thu\xe1\x80n\r\n", b"\xc0\x80"])
+def test_bytes_not_utf8_in_signed_text_fail_as_malformed(signed_message: bytes, bad: bytes,
+                                                         verifier_for: Build) -> None:
+    """Issue 13/18 (fuzz finding): bytes that are not UTF-8 in the signed text, wherever the streamed C14N
+    decodes them, are a malformed document (TOTAL_FAILED/FORMAT_FAILURE with the parser's line), never an
+    internal error (INDETERMINATE/GENERIC)."""
+    tampered = signed_message.replace("Thuận".encode(), bad, 1)
+    report = _attacked(verifier_for(), signed_message, tampered)
+    assert (report.verdict, report.subindication) == (Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE)
+    assert "document.unreadable" in _keys(report) and "document.internal_error" not in _keys(report)
 
 
 @pytest.mark.attack

@@ -65,6 +65,23 @@ def test_no_signature_is_never_passed() -> None:
     assert report.messages[0].key == "document.no_signature" and report.messages[0].level is Level.ERROR
 
 
+@pytest.mark.parametrize(("attachment", "expected"), [
+    ((Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE), (Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE)),
+    ((Indication.INDETERMINATE, SubIndication.TRY_LATER),
+     (Indication.INDETERMINATE, SubIndication.SIGNED_DATA_NOT_FOUND)),
+    ((Indication.TOTAL_PASSED, None), (Indication.INDETERMINATE, SubIndication.SIGNED_DATA_NOT_FOUND)),
+])
+def test_no_signature_of_its_own_is_the_worst_of_it_and_the_attachments(
+        attachment: tuple[Indication, SubIndication | None],
+        expected: tuple[Indication, SubIndication | None]) -> None:
+    """Issue 13 §1: "no signature" (INDETERMINATE) never hides a failed attachment (FAILED wins); between
+    equals, the document's own finding is named."""
+    inner = DocumentReport.combine("a.pdf", "pdf", (_sig(*attachment),))
+    report = DocumentReport.combine("m.edxml", "edxml", (), attachments=(inner,))
+    assert (report.verdict, report.subindication) == expected
+    assert [m.key for m in report.messages] == ["document.no_signature"]
+
+
 def test_json_shape_is_versioned_and_times_are_vietnam_time() -> None:
     inner = DocumentReport.combine("b.pdf", "pdf", (_sig(Indication.TOTAL_PASSED),))
     report = DocumentReport.combine("a.xml", "edxml", (_sig(Indication.TOTAL_PASSED),), attachments=(inner,))

@@ -41,7 +41,7 @@ from collections import ChainMap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol, cast
+from typing import IO, Any, NoReturn, Protocol, cast
 
 from lxml import etree
 
@@ -255,6 +255,17 @@ class _Stream:
         except etree.XMLSyntaxError as exc:
             raise MalformedFile(f"not well-formed XML: {exc.msg}", path=self.path, line=exc.lineno or None,
                                 message_vi=f"XML không đúng cú pháp: {exc.msg}") from exc
+
+    def invalid_utf8(self, exc: UnicodeDecodeError) -> NoReturn:
+        """Text, a name or an attribute value that is not UTF-8 (found by a decoding here): every byte decoded
+        was fed to the validating parser, so closing it reports the error where libxml2 locates it (its push
+        parser may not have reached the bytes yet). Should it accept them, the fault is this module's cut of
+        the text: :class:`NotStreamable`, and the tree path decides."""
+        if not self.final:
+            self.final = True
+            self._close_validator()  # raises MalformedFile with libxml2's line and column
+        raise NotStreamable(f"text not decoded as UTF-8 here ({exc.reason}) although the XML parser accepts it",
+                            message_vi="văn bản không giải mã được theo UTF-8 tại đây dù bộ phân tích XML chấp nhận")
 
     def need(self, n: int) -> bool:
         """Make ``n`` bytes from ``pos`` available if the input has them."""
@@ -523,7 +534,8 @@ def canonicalize(source: bytes | str | Path | IO[bytes], write: Callable[[Any], 
         a memoryview is only valid during the call.
     :param observer: sees the elements and may leave subtrees out (see :class:`Observer`).
     :returns: the size of the document in bytes.
-    :raises MalformedFile: the document is not well-formed (found by the hardened lxml parser).
+    :raises MalformedFile: the document is not well-formed (found by the hardened lxml parser), bytes that
+        are not UTF-8 included.
     :raises HostileInput: it declares a DTD or entities.
     :raises NotStreamable: a shape this module does not handle; parse a tree instead.
     :raises ResourceError: a path that cannot be read.
@@ -538,9 +550,7 @@ def canonicalize(source: bytes | str | Path | IO[bytes], write: Callable[[Any], 
             offset += len(piece)
             return piece
 
-        stream = _Stream(read, write, observer, path)
-        stream.run()
-        return stream.total
+        return _run(_Stream(read, write, observer, path))
     if isinstance(source, (str, Path)):
         from edoc.errors import ResourceError
 
@@ -549,9 +559,15 @@ def canonicalize(source: bytes | str | Path | IO[bytes], write: Callable[[Any], 
         except OSError as exc:
             raise ResourceError(f"cannot read the XML file: {exc.strerror}", path=source) from exc
         with fh:
-            stream = _Stream(fh.read, write, observer, path or source)
-            stream.run()
-            return stream.total
-    stream = _Stream(source.read, write, observer, path)
-    stream.run()
+            return _run(_Stream(fh.read, write, observer, path or source))
+    return _run(_Stream(source.read, write, observer, path))
+
+
+def _run(stream: _Stream) -> int:
+    """Run the stream; bytes that are not UTF-8 are a malformed document wherever the tokenizer decodes them
+    (text with references or CR, attribute values, names), never a ``UnicodeDecodeError``."""
+    try:
+        stream.run()
+    except UnicodeDecodeError as exc:
+        stream.invalid_utf8(exc)
     return stream.total

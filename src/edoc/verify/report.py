@@ -277,20 +277,26 @@ class DocumentReport:
         failure: tuple[Indication, SubIndication | None] | None = None,
         signed_content: bytes | None = None,
     ) -> DocumentReport:
-        """The document's verdict is the worst of its signatures, attachments and ``failure``."""
+        """The document's verdict is the worst of its signatures, attachments and ``failure``.
+
+        A document with no signature of its own and no ``failure`` says so (``document.no_signature``) and
+        is INDETERMINATE/SIGNED_DATA_NOT_FOUND at best: a failed attachment still makes it TOTAL_FAILED (the
+        worst wins); between equally bad outcomes the first is kept (``failure``, then "no signature", then
+        the signatures and attachments in order).
+        """
         worst: tuple[Indication, SubIndication | None] = (Indication.TOTAL_PASSED, None)
         candidates: list[tuple[Indication, SubIndication | None]] = [
             (s.indication, s.subindication) for s in signatures
         ] + [(a.verdict, a.subindication) for a in attachments]
+        if not signatures and failure is None:
+            candidates.insert(0, (Indication.INDETERMINATE, SubIndication.SIGNED_DATA_NOT_FOUND))
+            if not any(m.key == "document.no_signature" for m in messages):
+                messages = (*messages, Message.of("document.no_signature", Level.ERROR))
         if failure is not None:
             candidates.insert(0, failure)
         for cand in candidates:
             if cand[0].severity > worst[0].severity:
                 worst = cand
-        if not signatures and failure is None:
-            worst = (Indication.INDETERMINATE, SubIndication.SIGNED_DATA_NOT_FOUND)
-            if not any(m.key == "document.no_signature" for m in messages):
-                messages = (*messages, Message.of("document.no_signature", Level.ERROR))
         return cls(file, format, worst[0], worst[1], signatures, attachments, messages,
                    validation_time, signed_content)
 
