@@ -206,3 +206,105 @@ def field_with_appearance(data: bytes, name: str, content: bytes, cmap: bytes | 
     node[generic.NameObject("/AP")] = generic.DictionaryObject({generic.NameObject("/N"): appearance})
     w.update_container(node)
     return _out(w)
+
+
+# -- signatures cut off from the document's structure (issue 13/18: "a signature present and not verified") ----
+def _last_signature_objects(data: bytes) -> tuple[int, int]:
+    """(field object, signature dictionary object) of the last signature, read with pyHanko."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    reader = PdfFileReader(BytesIO(data), strict=False)
+    *_, (_name, value, field) = enumerate_sig_fields(reader, filled_status=True)
+    return field.reference.idnum, value.reference.idnum
+
+
+def damage_xref_entry(data: bytes, which: str = "field", how: str = "subsection") -> bytes:
+    """One byte of the last cross-reference table changed so that pyHanko's lenient parser drops the entry of
+    the last signature's field (``which="field"``) or dictionary (``"dictionary"``): ``how="subsection"`` the
+    line end after the subsection header ``N 1`` (the fuzz finding), ``"marker"`` the entry's ``n``."""
+    field, sig = _last_signature_objects(data)
+    number = field if which == "field" else sig
+    table = data.rindex(b"\nxref\n")
+    header = data.index(b"\n%d 1\n" % number, table) + 1
+    if how == "subsection":
+        at = header + len(b"%d 1" % number)
+        new = b"S"
+    else:
+        at = header + len(b"%d 1\n" % number) + 17
+        assert data[at:at + 1] == b"n"
+        new = b"x"
+    return data[:at] + new + data[at + 1:]
+
+
+def drop_field_value(data: bytes) -> bytes:
+    """The last signature field's ``/V 18 0 R`` blanked in place (same length): the field reads as empty and
+    its signature dictionary is reached from nothing."""
+    field, sig = _last_signature_objects(data)
+    start = data.rindex(b"\n%d 0 obj" % field)
+    at = data.index(b"/V %d 0 R" % sig, start)
+    text = b"/V %d 0 R" % sig
+    return data[:at] + b" " * len(text) + data[at + len(text):]
+
+
+def remove_field_from_form(data: bytes) -> bytes:
+    """An incremental update that takes the last signature field out of its parent's ``/Kids`` (or out of
+    ``/Fields``): its signature is in the file and no field leads to it."""
+    field, _sig = _last_signature_objects(data)
+    w = _writer(data)
+    form = w.root["/AcroForm"]
+    stack = [(form, "/Fields")]
+    while stack:
+        holder, key = stack.pop()
+        kids = holder[key]
+        for i, ref in enumerate(kids):
+            if ref.idnum == field:
+                kids_copy = generic.ArrayObject(k for j, k in enumerate(kids) if j != i)
+                holder[generic.NameObject(key)] = kids_copy
+                w.update_container(holder)
+                return _out(w)
+            kid = ref.get_object()
+            if "/Kids" in kid:
+                stack.append((kid, "/Kids"))
+    raise LookupError(field)
+
+
+def orphan_last_revision(data: bytes) -> bytes:
+    """The last revision (the last signature's) left in the file but cut out of the chain of sections: an
+    empty revision is appended whose ``/Prev`` skips it, so no cross-reference section lists its objects."""
+    import re
+
+    starts = [int(m[1]) for m in re.finditer(rb"startxref\s+(\d+)\s+%%EOF", data)]
+    trailer_at = data.rindex(b"trailer")
+    trailer = data[trailer_at:data.index(b">>", trailer_at) + 2]
+    trailer = re.sub(rb"/Prev\s+\d+", b"/Prev %d" % starts[-2], trailer)
+    body = data if data.endswith(b"\n") else data + b"\n"
+    xref_at = len(body)
+    return body + b"xref\n0 1\n0000000000 65535 f \n" + trailer + b"\nstartxref\n%d\n%%%%EOF\n" % xref_at
+
+
+def embed_uncompressed(data: bytes, payload: bytes) -> bytes:
+    """An honest update before signing: ``payload`` (a signed PDF) embedded as an uncompressed file stream
+    listed in the catalog's ``/Names /EmbeddedFiles``; its ``/ByteRange`` keys are stream content."""
+    w = _writer(data)
+    stream = w.add_object(generic.StreamObject({generic.NameObject("/Type"): generic.NameObject("/EmbeddedFile")},
+                                               stream_data=payload))
+    spec = w.add_object(generic.DictionaryObject({
+        generic.NameObject("/Type"): generic.NameObject("/Filespec"),
+        generic.NameObject("/F"): generic.TextStringObject("phu-luc.pdf"),
+        generic.NameObject("/EF"): generic.DictionaryObject({generic.NameObject("/F"): stream}),
+    }))
+    names = generic.DictionaryObject({generic.NameObject("/EmbeddedFiles"): generic.DictionaryObject({
+        generic.NameObject("/Names"): generic.ArrayObject([generic.TextStringObject("phu-luc.pdf"), spec])})})
+    w.root[generic.NameObject("/Names")] = names
+    w.update_root()
+    return _out(w)
+
+
+def damage_first_entry(data: bytes) -> bytes:
+    """The marker of the first entry in use of the last cross-reference table changed (``n`` → ``x``): pyHanko
+    skips the entry and reads that object as the earlier revision has it; a viewer that rebuilds the table
+    from the objects reads the new one."""
+    table = data.rindex(b"\nxref\n")
+    at = data.index(b" 00000 n", table) + 7
+    return data[:at] + b"x" + data[at + 1:]

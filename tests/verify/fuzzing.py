@@ -7,19 +7,23 @@ of (indication, sub-indication) outcomes, from ETSI EN 319 102-1:
 
 - a byte covered by the last signature's ``/ByteRange`` changed: TOTAL_FAILED with HASH_FAILURE (the digest
   differs), SIG_CRYPTO_FAILURE (an earlier signature's CMS changed under it) or FORMAT_FAILURE (the file or a
-  signature can no longer be read); when the change leaves no signature reachable at all, "no signature"
-  (INDETERMINATE/SIGNED_DATA_NOT_FOUND, with no signature in the report) — never passed;
+  signature can no longer be read, or a signature the file holds is no longer reached through its
+  cross-reference sections and form: ETSI EN 319 102-1 makes a signature that exists and cannot be processed
+  FORMAT_FAILURE) — never passed, and never "no signature" (issue 18: any change inside the signed ranges
+  is TOTAL_FAILED);
 - a byte of the last signature's ``/Contents`` (not covered by its own digest): by the CMS part it lands in —
   the signature value (SIG_CRYPTO_FAILURE), signed attributes (HASH_FAILURE for the message digest,
   SIG_CRYPTO_FAILURE otherwise), the signer's certificate (which then no longer matches the signature or the
   signed reference to it), the other certificates and the zero padding (not signed: the verdict may stay
   TOTAL_PASSED, since trust comes from the anchors, not from copies in the file);
-- a truncation: at the exact end of a revision, that revision's verdict (a signed earlier revision passes);
-  anywhere else, never passed;
+- a truncation: at the exact end of a revision, that revision's verdict (a signed earlier revision passes,
+  an unsigned one has no signature); anywhere else, never passed, and "no signature" only when the bytes
+  kept hold no signature dictionary key (``/ByteRange``);
 - an edXML byte: when lxml reads the same canonical document, signed info, signature value and certificates
   (XML normalises tab/CR/LF in attribute values and whitespace inside tags), the original verdict; otherwise
-  not well-formed → FORMAT_FAILURE, signed content changed → HASH_FAILURE, signature changed →
-  SIG_CRYPTO_FAILURE/FORMAT_FAILURE, never passed.
+  not well-formed (or no longer one XML-DSig signature: a signature part outside it) → FORMAT_FAILURE, signed
+  content changed → HASH_FAILURE, signature changed → SIG_CRYPTO_FAILURE/FORMAT_FAILURE/HASH_FAILURE, never
+  passed and never "no signature".
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ BROKEN: frozenset[Outcome] = frozenset({FORMAT, HASH, CRYPTO})
 TDS = "http://www.w3.org/2000/09/xmldsig#"
 
 
-#: "no signature": allowed only where a mutation can leave no signature reachable, and only when the report says so
+#: "no signature": allowed only where the bytes hold no signature at all, and only when the report says so
 UNREACHABLE = ((NO_SIGNATURE, "document.no_signature"),)
 #: bytes after the last signed revision that form no revision (a cut inside an update)
 UNSIGNED_TAIL = (((I, S.GENERIC), "document.unsigned_tail"),)
@@ -198,9 +202,9 @@ def expect_pdf_flip(layout: PdfLayout, mutated: bytes, index: int) -> Expect:
     """The outcomes the rules allow for ``mutated`` (``layout.data`` with the byte at ``index`` changed)."""
     lo, hi = layout.gap
     if not lo <= index < hi:
-        return Expect("signed by the last signature", BROKEN, when=UNREACHABLE)
+        return Expect("signed by the last signature", BROKEN)
     if index in (lo, hi - 1):
-        return Expect("/Contents delimiter", frozenset({FORMAT, HASH}), when=UNREACHABLE)
+        return Expect("/Contents delimiter", frozenset({FORMAT, HASH}))
     before, after = _unhex(layout.data[lo + 1:hi - 1]), _unhex(mutated[lo + 1:hi - 1])
     if after is None:
         return Expect("/Contents: not a hexadecimal digit", frozenset({FORMAT}))
@@ -257,7 +261,9 @@ def expect_pdf_truncation(layout: PdfLayout, keep: int) -> Expect:
         return Expect(f"the end of unsigned revision ({keep})", frozenset(), when=UNREACHABLE)
     if outcome is not None:
         return Expect(f"the end of a signed revision ({keep})", frozenset({outcome}))
-    return Expect("cut inside a revision", BROKEN, when=UNREACHABLE + UNSIGNED_TAIL)
+    if b"/ByteRange" not in layout.data[:keep]:
+        return Expect("cut inside a revision, before any signature", BROKEN, when=UNREACHABLE + UNSIGNED_TAIL)
+    return Expect("cut inside a revision", BROKEN, when=UNSIGNED_TAIL)
 
 
 # -- edXML ----------------------------------------------------------------------------------------------
@@ -337,8 +343,7 @@ XML_SPECIAL = b"\t\r\n \"'<>&;="
 def expect_xml_change(original: XmlView, mutated: bytes) -> Expect:
     view = xml_view(mutated)
     if view is None:
-        return Expect("edXML: not a well-formed document with one signature", frozenset({FORMAT}),
-                      when=UNREACHABLE)
+        return Expect("edXML: not a well-formed document with one signature", frozenset({FORMAT}))
     if view == original:
         return Expect("edXML: the same canonical document and signature", frozenset({PASSED}))
     if view.certs != original.certs:
@@ -347,7 +352,7 @@ def expect_xml_change(original: XmlView, mutated: bytes) -> Expect:
         return Expect("edXML: signature value changed", frozenset({CRYPTO, FORMAT}))
     if (view.signed_info, view.other) == (original.signed_info, original.other):
         return Expect("edXML: signed content changed", frozenset({HASH, FORMAT}))
-    return Expect("edXML: signature changed", frozenset({CRYPTO, FORMAT, HASH}), when=UNREACHABLE)
+    return Expect("edXML: signature changed", frozenset({CRYPTO, FORMAT, HASH}))
 
 
 def distinct(values: Iterable[int]) -> list[int]:

@@ -76,6 +76,55 @@ def test_tampered_envelope_fails(signed_message: bytes, verifier_for: Build) -> 
     assert report.subindication is SubIndication.HASH_FAILURE
 
 
+def _stray(signed_message: bytes, how: str) -> bytes:
+    """The envelope's signature made unrecognisable as XML-DSig by one changed byte (``namespace``: the URI
+    its element is bound to; ``+header``: the sender's name changed too, which the signature covered)."""
+    start = signed_message.index(b"Signature xmlns:")
+    at = signed_message.index(b"xmldsig#", start) + 6
+    out = signed_message[:at] + b"G" + signed_message[at + 1:]
+    if how.endswith("+header"):
+        out = out.replace("Thuận Nam".encode(), b"Thuan Nam", 1)
+    return out
+
+
+@pytest.mark.attack
+@pytest.mark.parametrize("path", ["streamed", "tree"])
+@pytest.mark.parametrize("how", ["namespace", "namespace+header"])
+def test_a_signature_no_longer_xmldsig_is_not_a_placeholder(signed_message: bytes, how: str, path: str,
+                                                            verifier_for: Build,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 13/18, the XML side of "a signature present and not verified": one byte of the namespace URI
+    of ``<ds:Signature>`` made the envelope's signature read as an SDK placeholder ("no envelope
+    signature"), and the message passed on its PDF's signatures with its header unchecked (TOTAL_PASSED
+    before, on both paths). A part only a signature has (XML-DSig SignedInfo or SignatureValue, or a
+    SignatureValue in any namespace) outside the signature verified is TOTAL_FAILED/FORMAT_FAILURE."""
+    import edoc.verify.xmldsig as xmldsig
+    from edoc.edxml.c14n import NotStreamable
+
+    if path == "tree":
+        def not_streamable(*_a: object, **_k: object) -> None:
+            raise NotStreamable("the tree path, for the test")
+
+        monkeypatch.setattr(xmldsig, "_verify_streamed", not_streamable)
+    report = _attacked(verifier_for(), signed_message, _stray(signed_message, how))
+    assert (report.verdict, report.subindication) == (Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE)
+    assert "envelope.stray_signature" in _keys(report) and "envelope.no_signature" not in _keys(report)
+
+
+@pytest.mark.parametrize("placeholder", [
+    "<Signature><SignedInfo>sha1</SignedInfo></Signature>", "<edXML:DigitalSignature/>",
+    "<Signature><SignedInfo>sha1</SignedInfo></Signature><edXML:DigitalSignature/>"])
+def test_sdk_placeholders_still_mean_no_envelope_signature(message: bytes, placeholder: str,
+                                                           verifier_for: Build) -> None:
+    """The national SDK's placeholders carry no signature value and no XML-DSig element: an unsigned
+    envelope, whose verdict is its PDF's."""
+    text = message.decode("utf-8").replace("</edXML:edXMLHeader>", placeholder + "</edXML:edXMLHeader>")
+    assert placeholder in text
+    report = verifier_for().verify_edxml(text.encode("utf-8"))
+    assert (report.verdict, report.subindication) == (Indication.TOTAL_PASSED, None), report.problems()
+    assert "envelope.no_signature" in _keys(report)
+
+
 @pytest.mark.attack
 @pytest.mark.parametrize("bad", [b"Thu&\xba\xadn", b"Thu\xba\xadn &amp;", b"Thu\xe1\x80n\r\n", b"\xc0\x80"])
 def test_bytes_not_utf8_in_signed_text_fail_as_malformed(signed_message: bytes, bad: bytes,

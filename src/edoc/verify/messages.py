@@ -52,6 +52,35 @@ CATALOGUE: Mapping[str, tuple[str, str]] = {
         "Có dữ liệu được thêm vào sau chữ ký cuối cùng mà không chữ ký nào bảo vệ.",
         "Data was appended after the last signature and is covered by no signature.",
     ),
+    "document.xref_damaged": (
+        "Bảng tham chiếu chéo tại byte {offset} bị hỏng ({problem}): phần mềm xem khác có thể dựng lại bảng "
+        "và hiển thị những đối tượng chưa được kiểm tra.",
+        "The cross-reference section at byte {offset} is damaged ({problem}): another viewer may rebuild it "
+        "and show objects that were not checked.",
+    ),
+    # signature level: signatures present in the file but not reached through the document's structure
+    "signature.unreached": (
+        "Tệp chứa một chữ ký (đối tượng {object} tại byte {offset}, ByteRange {byte_range}) mà không trường "
+        "chữ ký nào của văn bản dẫn tới, nên chữ ký đó không được kiểm tra.",
+        "The file holds a signature (object {object} at byte {offset}, ByteRange {byte_range}) that no "
+        "signature field of the document leads to, so it was not verified.",
+    ),
+    "signature.orphaned": (
+        "Tệp chứa một chữ ký tại byte {offset} (ByteRange {byte_range}) nằm ngoài mọi đối tượng mà bảng tham "
+        "chiếu chéo liệt kê, nên chữ ký đó không được kiểm tra.",
+        "The file holds a signature at byte {offset} (ByteRange {byte_range}) outside every object the "
+        "cross-reference sections list, so it was not verified.",
+    ),
+    "signature.other_byte_range": (
+        "Tệp chứa một phiên bản khác của chữ ký (đối tượng {object} tại byte {offset}) với ByteRange "
+        "{byte_range} khác phiên bản đã kiểm tra, nên phiên bản đó không được kiểm tra.",
+        "The file holds another version of a signature (object {object} at byte {offset}) with ByteRange "
+        "{byte_range}, not the one verified, so that version was not verified.",
+    ),
+    "signature.too_many": (
+        "Tệp chứa hơn {limit} từ khóa của từ điển chữ ký; không kiểm tra được hết các chữ ký.",
+        "The file holds more than {limit} signature dictionary keys; its signatures cannot all be checked.",
+    ),
     # signature level: integrity and cryptography
     "signature.intact": (
         "Toàn vẹn: nội dung được ký không bị thay đổi.",
@@ -213,6 +242,12 @@ CATALOGUE: Mapping[str, tuple[str, str]] = {
         "agency's signature (filled in later, or no agency signature).",
     ),
     # edXML
+    "envelope.stray_signature": (
+        "Tệp chứa một phần của chữ ký số ({element}) nằm ngoài chữ ký được kiểm tra (ví dụ chữ ký có không gian "
+        "tên bị thay đổi), nên chữ ký đó không kiểm tra được.",
+        "The file holds a part of a digital signature ({element}) outside the signature verified (for "
+        "example a signature whose namespace was changed), so that signature cannot be verified.",
+    ),
     "envelope.no_signature": (
         "Gói tin edXML không có chữ ký số (chữ ký trống hoặc giữ chỗ).",
         "The edXML envelope carries no signature (empty or placeholder signature).",

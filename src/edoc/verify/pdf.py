@@ -93,6 +93,8 @@ from edoc.verify.report import (
     SubIndication,
     iso_vn,
 )
+from edoc.verify.unreached import MAX_KEYS as UNREACHED_MAX_KEYS
+from edoc.verify.unreached import damaged_xref_sections, unreached_signatures
 
 __all__ = ["Verifier", "verify_pdf"]
 
@@ -300,18 +302,27 @@ class Verifier:
         last: _FastSig | EmbeddedPdfSignature | None = None
         embedded: list[_FastSig | EmbeddedPdfSignature] = []
         seen: set[Any] = set()
+        # the signature dictionaries read (object -> /ByteRange verified): any other in the file is a finding
+        reached: dict[tuple[int, int], tuple[int, int, int, int] | None] = {}
         for fq_name, sig_obj, sig_field in fields:
             ref = getattr(sig_obj, "reference", None)
             if ref is not None:
                 if ref in seen:  # one signature value referenced from several fields counts once
                     continue
                 seen.add(ref)
+            where = _object_key(ref if ref is not None else getattr(sig_field, "reference", None))
+            if where is not None:
+                reached.setdefault(where, None)
             fast = _read_fast(reader, data, str(fq_name), sig_field)
             if fast is not None:
                 embedded.append(fast)
+                if where is not None:
+                    reached[where] = fast.byte_range
                 continue
             try:
                 embedded.append(EmbeddedPdfSignature(reader, sig_field, fq_name))
+                if where is not None:
+                    reached[where] = _byte_range_of(embedded[-1])
             except PdfDecodeLimitError:
                 raise
             except Exception as exc:  # any parse failure of one signature is its verdict
@@ -350,6 +361,13 @@ class Verifier:
         if last is not None and _unexplained_tail(last, data):
             doc_msgs = (*doc_msgs, Message.of("document.unsigned_tail", Level.ERROR))
             failure = (_INDET, SubIndication.GENERIC)
+        # what the path through the cross-reference sections and the form did not reach (issue 13/18)
+        reports += _unreached_reports(data, reader, reached)
+        damaged = damaged_xref_sections(data, reader)
+        if damaged:
+            doc_msgs = (*doc_msgs, *(Message.of("document.xref_damaged", Level.ERROR, offset=at, problem=what)
+                                     for at, what in damaged))
+            failure = failure or (_INDET, SubIndication.GENERIC)
         if failure is not None and reports:
             worst = max(reports, key=lambda r: r.indication.severity)
             if worst.indication.severity > failure[0].severity:
@@ -825,6 +843,42 @@ def _unexplained_tail(emb: _FastSig | EmbeddedPdfSignature, data: bytes) -> bool
     except Exception:
         return False
     return bool(data[end:].strip(b" \t\r\n\x00\x0c"))
+
+
+def _object_key(ref: Any) -> tuple[int, int] | None:
+    try:
+        return (int(ref.idnum), int(ref.generation)) if ref is not None else None
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _byte_range_of(emb: _FastSig | EmbeddedPdfSignature) -> tuple[int, int, int, int] | None:
+    try:
+        a, b, c, d = (int(x) for x in emb.byte_range)
+    except Exception:
+        return None
+    return a, b, c, d
+
+
+def _unreached_reports(data: bytes, reader: PdfFileReader,
+                       reached: dict[tuple[int, int], tuple[int, int, int, int] | None]) -> list[SignatureReport]:
+    """A failed signature for each signature dictionary the file holds and the form did not lead to
+    (:mod:`edoc.verify.unreached`): it exists and could not be processed, ETSI EN 319 102-1's
+    TOTAL_FAILED/FORMAT_FAILURE."""
+    found = unreached_signatures(data, reader, reached)
+    if found is None:
+        msgs = (Message.of("signature.too_many", Level.ERROR, limit=UNREACHED_MAX_KEYS),)
+        return [SignatureReport(role=SignatureRole.UNKNOWN, indication=_FAIL,
+                                subindication=SubIndication.FORMAT_FAILURE, integrity=Check.UNKNOWN, messages=msgs)]
+    out = []
+    for u in found:
+        obj = f"{u.obj[0]} {u.obj[1]}" if u.obj is not None else "-"
+        byte_range = "[{} {} {} {}]".format(*u.byte_range) if u.byte_range is not None else "-"
+        msg = Message.of(f"signature.{u.why}", Level.ERROR, offset=u.offset, object=obj, byte_range=byte_range)
+        out.append(SignatureReport(role=SignatureRole.UNKNOWN, indication=_FAIL,
+                                   subindication=SubIndication.FORMAT_FAILURE, integrity=Check.UNKNOWN,
+                                   messages=(msg,)))
+    return out
 
 
 def _trusted_timestamp(st: PdfSignatureStatus | DocumentTimestampStatus) -> datetime | None:

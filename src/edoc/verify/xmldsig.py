@@ -194,6 +194,7 @@ class _EnvelopeScan:
         self.pending_size = 0
         self.overflow = False
         self.wrapper: etree._Element | None = None
+        self.stray: str | None = None  # a signature's part outside the signature (see _stray_part)
 
     def write(self, data: Any) -> None:
         if self.hash is not None:
@@ -227,6 +228,8 @@ class _EnvelopeScan:
             if self.sig is None:
                 self.sig = el
                 return "capture"
+        elif self.stray is None and _signature_part(el.uri, el.local) and not _inside(el, self.sig):
+            self.stray = el.qname
         return False
 
     def end(self, el: Element) -> None:
@@ -283,6 +286,9 @@ def _verify_streamed(source: bytes | str | Path, context: Any, name: str, fmt: s
         if scan.signatures > 1:
             raise _Refused(_FAIL, SubIndication.FORMAT_FAILURE,
                            Message.of("envelope.multiple_signatures", Level.ERROR))
+        if scan.stray is not None:
+            raise _Refused(_FAIL, SubIndication.FORMAT_FAILURE,
+                           Message.of("envelope.stray_signature", Level.ERROR, element=scan.stray))
         if scan.sig is None:
             return _no_signature(name, fmt, attachments)
         if scan.header is None or scan.sig.parent is not scan.header or scan.after_signature:
@@ -419,7 +425,13 @@ def _check_crypto(sig: etree._Element, certs: list[asn1_x509.Certificate], doc_d
 
 # -- structure ---------------------------------------------------------------------------------------
 def _find_signature(root: etree._Element, is_edxml: bool) -> etree._Element | None:
+    sigs = list(root.iter(f"{{{DS}}}Signature"))
+    if len(sigs) > 1:
+        raise _Refused(_FAIL, SubIndication.FORMAT_FAILURE,
+                       Message.of("envelope.multiple_signatures", Level.ERROR))
+    inside = set(sigs[0].iter()) if sigs else set()
     seen: dict[str, int] = {}
+    stray: str | None = None
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
@@ -430,10 +442,13 @@ def _find_signature(root: etree._Element, is_edxml: bool) -> etree._Element | No
                 if seen[value] > 1:
                     raise _Refused(_FAIL, SubIndication.FORMAT_FAILURE,
                                    Message.of("envelope.duplicate_id", Level.ERROR, id=value))
-    sigs = list(root.iter(f"{{{DS}}}Signature"))
-    if len(sigs) > 1:
+        if stray is None and el.tag.endswith(("SignatureValue", "SignedInfo")) and el not in inside:
+            qname = etree.QName(el)
+            if _signature_part(qname.namespace or "", qname.localname):
+                stray = el.prefix + ":" + qname.localname if el.prefix else qname.localname
+    if stray is not None:
         raise _Refused(_FAIL, SubIndication.FORMAT_FAILURE,
-                       Message.of("envelope.multiple_signatures", Level.ERROR))
+                       Message.of("envelope.stray_signature", Level.ERROR, element=stray))
     if not is_edxml:
         return sigs[0] if sigs else None
     header = root.find(f"{{{EDXML_NS}}}edXMLEnvelope/{{{EDXML_NS}}}edXMLHeader")
@@ -445,6 +460,25 @@ def _find_signature(root: etree._Element, is_edxml: bool) -> etree._Element | No
         raise _Refused(_FAIL, SubIndication.FORMAT_FAILURE,
                        Message.of("envelope.misplaced_signature", Level.ERROR))
     return sig
+
+
+def _signature_part(uri: str, local: str) -> bool:
+    """Whether an element is a part only a signature has: ``SignedInfo`` or ``SignatureValue`` of XML-DSig,
+    or a ``SignatureValue`` in any namespace. Outside the one signature verified, such a part is a signature
+    present and not verified (one changed byte in the namespace of ``<ds:Signature>`` made the envelope's
+    signature read as an SDK placeholder, and the message passed on its PDF with the header unchecked);
+    the SDKs' placeholders (``<Signature><SignedInfo>sha1</SignedInfo></Signature>`` in the edXML
+    namespace, an empty ``DigitalSignature``) carry no signature value and no XML-DSig element."""
+    return (uri == DS and local in ("SignedInfo", "SignatureValue")) or local == "SignatureValue"
+
+
+def _inside(el: Element, ancestor: Element | None) -> bool:
+    node: Element | None = el.parent
+    while ancestor is not None and node is not None:
+        if node is ancestor:
+            return True
+        node = node.parent
+    return False
 
 
 def _check_references(root: etree._Element, sig: etree._Element, is_edxml: bool,
