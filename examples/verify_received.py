@@ -25,8 +25,7 @@ from pyhanko.sign import fields, signers
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from edoc.verify import Indication, Verifier
-from edoc.verify.render import to_html, to_json, to_text
+from edoc.verify import Indication, Verifier, to_html, to_json, to_text
 
 NOW = datetime.now(timezone.utc)
 logging.getLogger("pyhanko.sign.signers.pdf_signer").setLevel(logging.ERROR)  # "fetching is not allowed": no need
