@@ -50,7 +50,7 @@ def edxml() -> None:
 def build(ctx: click.Context, document: Path, attachments: tuple[Path, ...], zip_attachments: bool,
           no_check: bool, output: Path) -> None:
     from edoc.edxml import write_edxml
-    from edoc.edxml.writer import guess_content_type
+    from edoc.edxml.shapes import guess_content_type
     from edoc.model import Attachment, load_document
 
     doc = load_document(document)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +18,13 @@ import click
 from edoc.cli import lang_of
 from edoc.cli._progress import Bar
 from edoc.cli.i18n import Command, say, set_language, tr
+from edoc.model import VIETNAM_TZ
 
 __all__ = ["verify"]
 
 _SUFFIXES = {".pdf", ".xml", ".edxml"}
 _VERDICT = {"vi": {"TOTAL_PASSED": "hợp lệ", "TOTAL_FAILED": "KHÔNG HỢP LỆ", "INDETERMINATE": "chưa xác định được"},
             "en": {"TOTAL_PASSED": "valid", "TOTAL_FAILED": "NOT VALID", "INDETERMINATE": "indeterminate"}}
-_VN = timezone(timedelta(hours=7))
 
 
 def _parse_at(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime | None:
@@ -35,7 +35,7 @@ def _parse_at(_ctx: click.Context, _param: click.Parameter, value: str | None) -
     except ValueError as exc:
         raise click.BadParameter(say(f"không phải thời điểm ISO 8601: {value}",
                                      f"not an ISO 8601 time: {value}")) from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=_VN)
+    return moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM_TZ)
 
 
 def _walk(paths: tuple[str, ...]) -> Iterator[Path]:

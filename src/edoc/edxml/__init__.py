@@ -7,10 +7,10 @@ findings instead of failures; validate against our XSD and the national rules. S
 - :func:`write_edxml` / :func:`edxml_bytes`, :func:`write_status` / :func:`status_bytes` (:class:`StatusShape`),
   :func:`status_for`
 - :func:`read_edxml` → :class:`ReadResult` (``document`` or ``status``, ``findings``, ``attachments``)
-- :func:`validate` → list of :class:`Finding`
+- :func:`validate` → list of :class:`EdxmlFinding`
 """
 
-from edoc.edxml.findings import Finding, Severity
+from edoc.edxml.findings import EdxmlFinding, Severity
 from edoc.edxml.reader import AttachmentInfo, ReadLimits, ReadResult, read_edxml
 from edoc.edxml.schema import schema, validate
 from edoc.edxml.writer import (
@@ -25,11 +25,12 @@ from edoc.edxml.writer import (
     write_status,
 )
 from edoc.edxml.zipsafe import ZipLimits
+from edoc.util.deprecation import renamed
 
 __all__ = [
     "NS",
     "AttachmentInfo",
-    "Finding",
+    "EdxmlFinding",
     "ReadLimits",
     "ReadResult",
     "Severity",
@@ -46,3 +47,6 @@ __all__ = [
     "write_edxml",
     "write_status",
 ]
+
+#: ``Finding`` is the old name of :class:`EdxmlFinding` (deprecated: it read the same as PDF/A's findings)
+__getattr__ = renamed(__name__, globals(), {"Finding": "EdxmlFinding"})

@@ -46,13 +46,14 @@ from typing import IO, Any, NoReturn, Protocol, cast
 from lxml import etree
 
 from edoc.errors import MalformedFile, UnsupportedFeature
+from edoc.util.namespaces import XML
 from edoc.util.xml import MAX_XML_BYTES, check_prolog, xml_target_parser
 
 __all__ = ["CHUNK", "Element", "NotStreamable", "Observer", "canonicalize", "XML_NS"]
 
 #: Bytes read (and fed to the validating parser) at a time.
 CHUNK = 1 << 20
-XML_NS = "http://www.w3.org/XML/1998/namespace"
+XML_NS = XML  # the xml: prefix's namespace (edoc.util.namespaces)
 _MAX_TAG = 1 << 20  # a start tag longer than this is not streamed (the tree path takes it)
 
 _START = re.compile(rb"""<([^\s/>]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(/?)>""")

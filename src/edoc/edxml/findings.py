@@ -16,7 +16,7 @@ from typing import Any
 
 from edoc.model import ORGAN_ID_RE, VIETNAM_TZ
 
-__all__ = ["Severity", "Finding", "LIMITS", "check_organ_id", "check_length", "parse_date", "parse_timestamp",
+__all__ = ["Severity", "EdxmlFinding", "LIMITS", "check_organ_id", "check_length", "parse_date", "parse_timestamp",
            "check_document_id", "check_code_number"]
 
 
@@ -30,7 +30,7 @@ class Severity(Enum):
 
 
 @dataclass(frozen=True)
-class Finding:
+class EdxmlFinding:
     """One rule a message breaks, or one thing worth knowing about it.
 
     :param code: stable identifier of the rule, e.g. ``organ-id``, ``date-format``, ``xsd``.

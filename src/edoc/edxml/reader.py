@@ -17,7 +17,7 @@ elements, depth, attributes, the length of a start tag (checked before the parse
 
 Tolerance: children are matched by local name (prefixed or not, in the edXML namespace or none), either order
 inside ``TraceHeaderList``, zipped or raw attachments (a zip is recognised by its magic bytes), and values that
-break the rules become :class:`~edoc.edxml.findings.Finding` objects. Input that cannot be read at all raises
+break the rules become :class:`~edoc.edxml.findings.EdxmlFinding` objects. Input that cannot be read at all raises
 :class:`~edoc.errors.MalformedFile`; DTDs, entities, oversized or over-deep input and zip bombs raise
 :class:`~edoc.errors.HostileInput`.
 """
@@ -41,7 +41,7 @@ from lxml import etree
 
 from edoc.edxml._b64 import b64decode_strict
 from edoc.edxml.findings import (
-    Finding,
+    EdxmlFinding,
     Severity,
     check_code_number,
     check_document_id,
@@ -50,7 +50,7 @@ from edoc.edxml.findings import (
     parse_date,
     parse_timestamp,
 )
-from edoc.edxml.writer import NS, StatusShape, guess_content_type
+from edoc.edxml.shapes import StatusShape, guess_content_type
 from edoc.edxml.zipsafe import ZipLimits, checked_entries, expand_entry, open_zip, safe_file_name
 from edoc.errors import EdocError, HostileInput, InvalidInput, MalformedFile, ResourceError
 from edoc.model import (
@@ -74,6 +74,8 @@ from edoc.model import (
     TraceHeader,
     format_document_id,
 )
+from edoc.util.namespaces import DS
+from edoc.util.namespaces import EDXML as NS
 from edoc.util.xml import MAX_XML_BYTES, check_prolog, xml_target_parser
 
 __all__ = ["ReadLimits", "AttachmentInfo", "ReadResult", "read_edxml"]
@@ -81,7 +83,6 @@ __all__ = ["ReadLimits", "AttachmentInfo", "ReadResult", "read_edxml"]
 _CHUNK = 1 << 20
 _ZIP_MAGIC = b"PK\x03\x04"
 _AUTHORITY_RE = re.compile(r"^(TM|KT|Q|TL|TUQ)\.(?:\s+|$)")
-_DSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ class AttachmentInfo:
     packed_size: int = 0
     path: Path | None = None
     data: bytes | None = field(default=None, repr=False, compare=False)
-    problem: Finding | None = None
+    problem: EdxmlFinding | None = None
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ class ReadResult:
 
     document: Document | None
     status: StatusMessage | None
-    findings: tuple[Finding, ...]
+    findings: tuple[EdxmlFinding, ...]
     attachments: tuple[AttachmentInfo, ...]
     document_id: str
     status_shape: StatusShape | None = None
@@ -167,7 +168,7 @@ class ReadResult:
         return self.status is not None
 
     @property
-    def errors(self) -> tuple[Finding, ...]:
+    def errors(self) -> tuple[EdxmlFinding, ...]:
         """The findings of severity ERROR."""
         return tuple(f for f in self.findings if f.severity is Severity.ERROR)
 
@@ -587,13 +588,13 @@ def _parse_stream(fh: IO[bytes], target: _Target, path: str | None) -> _Node:
 class _Interpreter:
     def __init__(self, path: str | None) -> None:
         self.path = path
-        self.findings: list[Finding] = []
+        self.findings: list[EdxmlFinding] = []
 
     # helpers
     def add(self, code: str, msg: tuple[str, str], node: _Node | None, severity: Severity = Severity.ERROR,
             element: str | None = None) -> None:
-        self.findings.append(Finding(code, msg[0], msg[1], element if element is not None else
-                                     (node.path if node else ""), node.line if node else None, severity))
+        self.findings.append(EdxmlFinding(code, msg[0], msg[1], element if element is not None else
+                                          (node.path if node else ""), node.line if node else None, severity))
 
     @staticmethod
     def kids(node: _Node | None, name: str) -> list[_Node]:
@@ -770,7 +771,7 @@ class _Interpreter:
 
     def signature(self, header: _Node) -> None:
         for c in header.children:
-            if c.local == "DigitalSignature" or (c.local == "Signature" and c.ns != _DSIG_NS):
+            if c.local == "DigitalSignature" or (c.local == "Signature" and c.ns != DS):
                 self.add("no-envelope-signature",
                          ("no envelope signature: the header carries an empty or placeholder signature that is "
                           "not XML-DSig; authenticity rests on the signed attachment",

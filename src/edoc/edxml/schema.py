@@ -35,7 +35,7 @@ from typing import IO
 
 from lxml import etree
 
-from edoc.edxml.findings import Finding, Severity
+from edoc.edxml.findings import EdxmlFinding, Severity
 from edoc.edxml.reader import ReadLimits, _Node, _read
 from edoc.util.xml import parse_xml
 
@@ -226,7 +226,7 @@ def _schema_errors(root: _Node) -> Iterator[tuple[_Node | None, str, str]]:
                 yield found[0], err.path or "", err.message
 
 
-def validate(source: str | Path | bytes | IO[bytes], *, limits: ReadLimits | None = None) -> list[Finding]:
+def validate(source: str | Path | bytes | IO[bytes], *, limits: ReadLimits | None = None) -> list[EdxmlFinding]:
     """Every rule the message breaks: the XSD, then edoc's rule checks (OrganId shape, lengths, code lists,
     date formats, recipients, DocumentId), each naming the element and line, in document order.
 
@@ -241,17 +241,18 @@ def validate(source: str | Path | bytes | IO[bytes], *, limits: ReadLimits | Non
     for crowded in _walk(root):
         if crowded.attrib is not None and len(crowded.attrib) > ATTRIBUTES:
             n = len(crowded.attrib)
-            found.append(Finding("attributes", f"element {crowded.local} carries {n} attributes; edXML allows at most "
-                                 f"two on an element (the schema checked the first {ATTRIBUTES})",
-                                 f"Phần tử {crowded.local} có {n} thuộc tính; edXML cho phép tối đa hai thuộc tính "
-                                 f"trên một phần tử (lược đồ đã kiểm tra {ATTRIBUTES} thuộc tính đầu)",
-                                 crowded.path, crowded.line, Severity.ERROR))
+            found.append(EdxmlFinding(
+                "attributes", f"element {crowded.local} carries {n} attributes; edXML allows at most "
+                f"two on an element (the schema checked the first {ATTRIBUTES})",
+                f"Phần tử {crowded.local} có {n} thuộc tính; edXML cho phép tối đa hai thuộc tính "
+                f"trên một phần tử (lược đồ đã kiểm tra {ATTRIBUTES} thuộc tính đầu)",
+                crowded.path, crowded.line, Severity.ERROR))
     for node, xpath, raw in _schema_errors(root):
         element = node.path if node is not None else _path(xpath)
         if element in rule_paths:
             continue
         message = _CLARK.sub("", raw)
-        found.append(Finding("xsd", f"schema: {message}", f"Lược đồ XSD: {message}", element,
-                             node.line if node is not None else None, Severity.ERROR))
+        found.append(EdxmlFinding("xsd", f"schema: {message}", f"Lược đồ XSD: {message}", element,
+                                  node.line if node is not None else None, Severity.ERROR))
     found.sort(key=lambda f: (f.line or 0))
     return found

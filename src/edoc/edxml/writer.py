@@ -17,19 +17,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import mimetypes
 import re
 import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from enum import Enum
 from pathlib import Path
 from typing import IO
 
 from edoc.edxml._b64 import b64encode
 from edoc.edxml.findings import check_document_id, check_length, check_organ_id
+from edoc.edxml.reader import ReadResult
+from edoc.edxml.shapes import StatusShape
 from edoc.errors import InvalidInput, Problem, ResourceError, ValidationError
 from edoc.model import (
     VIETNAM_TZ,
@@ -45,12 +45,14 @@ from edoc.model import (
     StatusMessage,
     TraceHeader,
 )
+from edoc.util.namespaces import EDXML
 
 __all__ = ["NS", "StatusShape", "write_edxml", "edxml_bytes", "write_status", "status_bytes", "status_for",
            "document_problems"]
 
-#: The edXML namespace (QCVN 102:2016), bound as the root's default and to the prefix ``edXML``.
-NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
+#: The edXML namespace (QCVN 102:2016), bound as the root's default and to the prefix ``edXML``
+#: (:data:`edoc.util.namespaces.EDXML`).
+NS = EDXML
 _P = "edXML:"
 _CHUNK = 3 * 256 * 1024  # a multiple of 3: base64 of each chunk concatenates without padding in between
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -59,30 +61,6 @@ _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
 _AUTHORITY_RE = re.compile(r"^(TM|KT|Q|TL|TUQ)\.(?:\s+|$)")
 
 Target = str | Path | IO[bytes]
-
-
-class StatusShape(Enum):
-    """How a status message is written (edXML spec section 6); the reader accepts both.
-
-    - ``SDK``: the status inside ``edXMLHeader/MessageHeader`` (``From``, ``ResponseFor``, ``StaffInfo``,
-      ``StatusCode``, ``Description``, ``Timestamp``), as the national-axis SDK writes it and receivers on the
-      axis parse it: the default.
-    - ``STATUS_ELEMENT``: an ``edXMLHeader/Status`` element with the same children.
-    """
-
-    SDK = "sdk"
-    STATUS_ELEMENT = "status-element"
-
-    @classmethod
-    def parse(cls, value: object, *, field: str | None = "shape") -> StatusShape:
-        """A member from itself or its value (``sdk``, ``status-element``)."""
-        if isinstance(value, cls):
-            return value
-        for member in cls:
-            if value == member.value or value == member.name:
-                return member
-        raise InvalidInput(f"unknown status message shape {value!r} (sdk or status-element)", field=field,
-                           message_vi=f"Dạng thông điệp trạng thái {value!r} không hợp lệ (sdk hoặc status-element)")
 
 
 # -- the serializer -------------------------------------------------------------------------------------
@@ -558,8 +536,6 @@ def status_for(
         status again gives the same bytes).
     :param staff: the clerk handling it (``StaffInfo``: department, name, mobile, e-mail).
     """
-    from edoc.edxml.reader import ReadResult
-
     raw_id: str | None = None
     if isinstance(message, ReadResult):
         if message.document is None:
@@ -587,12 +563,6 @@ def status_for(
                                  document_id=raw_id if raw_id is not None else doc.document_id),
         sender=sender_organ, code=status_code, description=description, timestamp=when, staff=staff,
     )
-
-
-def guess_content_type(name: str) -> str:
-    """The MIME type of a file name (``application/octet-stream`` when unknown)."""
-    return mimetypes.guess_type(name, strict=False)[0] or "application/octet-stream"
-
 
 
 def edxml_subset(doc: Document) -> Document:

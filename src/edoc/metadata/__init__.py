@@ -17,11 +17,13 @@ from lxml import etree
 
 from edoc.errors import Problem, ValidationError
 from edoc.model.document import Document
+from edoc.util.namespaces import EDOC_METADATA
 
 __all__ = ["FileCode", "Record", "document_metadata_xml", "record_metadata_xml", "schema", "NS", "LIMITS"]
 
-#: Namespace of edoc's metadata XML (no national namespace is published).
-NS = "urn:edoc:metadata:decree30:1.0"
+#: Namespace of edoc's metadata XML (no national namespace is published):
+#: :data:`edoc.util.namespaces.EDOC_METADATA`.
+NS = EDOC_METADATA
 
 #: Maximum lengths (characters for String, digits for Number) of archive.md §2.
 LIMITS: dict[str, int] = {

@@ -43,6 +43,7 @@ from pypdf.generic import (
 
 from edoc._adapters.pypdf import add_object, drop_unreachable
 from edoc.pdf.places import FIELD_AGENCY, FIELD_PERSON, ReservedPlace
+from edoc.util.namespaces import EDOC_XMP
 
 __all__ = ["Associated", "DocInfo", "FieldLook", "finish_pdf"]
 
@@ -52,7 +53,7 @@ FONT_ITALIC = "/EdocF1"
 #: widget key of the label a text field prints before its value (``Số: ``)
 LABEL_KEY = "/EdocLabel"
 
-EDOC_NS = "https://edoc.invalid/ns/pdf/1.0/"
+EDOC_NS = EDOC_XMP
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The PDF/A-2b/3b checks, one function per clause of ISO 19005-2 (numbering of the veraPDF rules).
 
-Each check receives a :class:`Context` (the raw bytes and a pypdf reader) and yields :class:`Finding`\\ s.
+Each check receives a :class:`Context` (the raw bytes and a pypdf reader) and yields :class:`PdfaFinding`\\ s.
 The walk over the file's objects is bounded (:data:`MAX_OBJECTS`, :data:`MAX_PAGES`), so a hostile file
 costs bounded time; an object that cannot be read is itself a finding, never an exception.
 """
@@ -21,7 +21,9 @@ from pypdf.generic import (
     StreamObject,
 )
 
-__all__ = ["Finding", "Context", "CHECKS", "MAX_OBJECTS", "MAX_PAGES"]
+from edoc.util.namespaces import RDF
+
+__all__ = ["PdfaFinding", "Context", "CHECKS", "MAX_OBJECTS", "MAX_PAGES"]
 
 MAX_OBJECTS = 50_000
 MAX_PAGES = 5_000
@@ -29,7 +31,7 @@ MAX_STREAM = 64 << 20
 
 
 @dataclass(frozen=True)
-class Finding:
+class PdfaFinding:
     """One violation: the clause of ISO 19005-2, the object at fault and what is wrong."""
 
     clause: str
@@ -101,42 +103,42 @@ def _ref(obj: Any, fallback: str) -> str:
 _HEADER = re.compile(rb"%PDF-1\.[0-7]\r?\n?")
 
 
-def check_header(ctx: Context) -> Iterator[Finding]:
+def check_header(ctx: Context) -> Iterator[PdfaFinding]:
     """6.1.2: ``%PDF-1.n`` at offset 0, then a comment line of at least four bytes above 127."""
     data = ctx.data
     if not re.match(rb"%PDF-1\.[0-7](\r\n|\r|\n)", data):
-        yield Finding("6.1.2", "header", "the file does not start with %PDF-1.n and an end of line")
+        yield PdfaFinding("6.1.2", "header", "the file does not start with %PDF-1.n and an end of line")
         return
     eol = re.match(rb"%PDF-1\.[0-7](\r\n|\r|\n)", data)
     assert eol is not None
     rest = data[eol.end():eol.end() + 256]
     m = re.match(rb"%([^\r\n]*)(\r\n|\r|\n)", rest)
     if m is None or len(m.group(1)) < 4 or sum(1 for b in m.group(1)[:4] if b > 127) < 4:
-        yield Finding("6.1.2", "header", "the header is not followed by a comment of four bytes above 127")
+        yield PdfaFinding("6.1.2", "header", "the header is not followed by a comment of four bytes above 127")
 
 
-def check_trailer(ctx: Context) -> Iterator[Finding]:
+def check_trailer(ctx: Context) -> Iterator[PdfaFinding]:
     """6.1.3: trailer ``/ID``; no ``/Encrypt``; nothing but an end of line after the last ``%%EOF``."""
     trailer = ctx.reader.trailer
     ident = trailer.get("/ID")
     if not isinstance(ident, ArrayObject) or len(ident) != 2:
-        yield Finding("6.1.3", "trailer", "the trailer has no file identifier /ID")
+        yield PdfaFinding("6.1.3", "trailer", "the trailer has no file identifier /ID")
     if b"/Linearized" in ctx.data[:1024]:
         first = ctx.data.find(b"trailer")
         if 0 <= first and b"/ID" not in ctx.data[first:first + 2048].split(b"startxref")[0]:
-            yield Finding("6.1.3", "first-page trailer", "linearized file: the first-page trailer has no /ID")
+            yield PdfaFinding("6.1.3", "first-page trailer", "linearized file: the first-page trailer has no /ID")
     if "/Encrypt" in trailer:
-        yield Finding("6.1.3", "trailer", "the file is encrypted (/Encrypt)")
+        yield PdfaFinding("6.1.3", "trailer", "the file is encrypted (/Encrypt)")
     end = ctx.data.rfind(b"%%EOF")
     if end < 0:
-        yield Finding("6.1.3", "trailer", "no %%EOF marker")
+        yield PdfaFinding("6.1.3", "trailer", "no %%EOF marker")
     elif ctx.data[end + 5:] not in (b"", b"\n", b"\r", b"\r\n"):
-        yield Finding("6.1.3", "trailer", "data after the last %%EOF marker")
+        yield PdfaFinding("6.1.3", "trailer", "data after the last %%EOF marker")
     if end >= 0 and not re.search(rb"startxref\s+\d+\s+%%EOF", ctx.data[max(0, end - 40):end + 5]):
-        yield Finding("6.1.3", "trailer", "startxref does not precede the last %%EOF")
+        yield PdfaFinding("6.1.3", "trailer", "startxref does not precede the last %%EOF")
 
 
-def check_permissions(ctx: Context) -> Iterator[Finding]:
+def check_permissions(ctx: Context) -> Iterator[PdfaFinding]:
     """6.1.12: a ``/Perms`` dictionary holds only ``/DocMDP`` and ``/UR3``."""
     perms = ctx.root.get("/Perms")
     if perms is None:
@@ -145,7 +147,7 @@ def check_permissions(ctx: Context) -> Iterator[Finding]:
     if isinstance(perms, DictionaryObject):
         extra = [k for k in perms if k not in ("/DocMDP", "/UR3")]
         if extra:
-            yield Finding("6.1.12", _ref(perms, "catalog /Perms"), f"/Perms holds {', '.join(extra)}")
+            yield PdfaFinding("6.1.12", _ref(perms, "catalog /Perms"), f"/Perms holds {', '.join(extra)}")
         for key in ("/DocMDP", "/UR3"):
             sig = perms.get(key)
             sig = sig.get_object() if sig is not None else None
@@ -155,8 +157,8 @@ def check_permissions(ctx: Context) -> Iterator[Finding]:
                 r = r.get_object()
                 if isinstance(r, DictionaryObject) and any(
                         k in r for k in ("/DigestLocation", "/DigestMethod", "/DigestValue")):
-                    yield Finding("6.1.12", _ref(sig, key), "the signature reference has DigestLocation, "
-                                  "DigestMethod or DigestValue")
+                    yield PdfaFinding("6.1.12", _ref(sig, key), "the signature reference has DigestLocation, "
+                                      "DigestMethod or DigestValue")
 
 
 # -- 6.2 graphics: output intent and fonts --------------------------------------------------------------
@@ -172,7 +174,7 @@ def _icc_header(stream: Any) -> tuple[int, bytes, bytes] | None:
     return data[8], data[12:16], data[16:20]
 
 
-def check_output_intent(ctx: Context) -> Iterator[Finding]:
+def check_output_intent(ctx: Context) -> Iterator[PdfaFinding]:
     """6.2.3: the output intents share one ICC profile (output device class prtr/mntr, RGB/CMYK/GRAY)."""
     intents = ctx.root.get("/OutputIntents")
     if intents is None:
@@ -185,29 +187,29 @@ def check_output_intent(ctx: Context) -> Iterator[Finding]:
             continue
         ref = _ref(intent, "output intent")
         if "/DestOutputProfileRef" in intent:
-            yield Finding("6.2.3", ref, "the output intent uses /DestOutputProfileRef")
+            yield PdfaFinding("6.2.3", ref, "the output intent uses /DestOutputProfileRef")
         prof = intent.get("/DestOutputProfile")
         if prof is None:
             continue
         profiles.append(prof)
         head = _icc_header(prof.get_object())
         if head is None:
-            yield Finding("6.2.3", ref, "the ICC profile of the output intent cannot be read")
+            yield PdfaFinding("6.2.3", ref, "the ICC profile of the output intent cannot be read")
             continue
         major, cls, space = head
         if cls not in (b"prtr", b"mntr"):
-            yield Finding("6.2.3", ref, f"the ICC profile's device class is {cls!r}, not prtr or mntr")
+            yield PdfaFinding("6.2.3", ref, f"the ICC profile's device class is {cls!r}, not prtr or mntr")
         if major > 4:
-            yield Finding("6.2.3", ref, f"the ICC profile has version {major}")
+            yield PdfaFinding("6.2.3", ref, f"the ICC profile has version {major}")
         n = prof.get_object().get("/N")
         want = {b"RGB ": 3, b"CMYK": 4, b"GRAY": 1}.get(space)
         if want is None:
-            yield Finding("6.2.3", ref, f"the ICC profile's colour space is {space!r}")
+            yield PdfaFinding("6.2.3", ref, f"the ICC profile's colour space is {space!r}")
         elif n is not None and int(n) != want:
-            yield Finding("6.2.3", ref, f"/N is {n} but the ICC profile has {want} components")
+            yield PdfaFinding("6.2.3", ref, f"/N is {n} but the ICC profile has {want} components")
     ids = {(p.idnum, p.generation) if isinstance(p, IndirectObject) else id(p) for p in profiles}
     if len(ids) > 1:
-        yield Finding("6.2.3", "catalog /OutputIntents", "the output intents have different ICC profiles")
+        yield PdfaFinding("6.2.3", "catalog /OutputIntents", "the output intents have different ICC profiles")
 
 
 def _fonts(ctx: Context) -> Iterator[tuple[str, DictionaryObject]]:
@@ -257,7 +259,7 @@ def _fonts(ctx: Context) -> Iterator[tuple[str, DictionaryObject]]:
                     stack.append(xo.get("/Resources"))
 
 
-def check_fonts_embedded(ctx: Context) -> Iterator[Finding]:
+def check_fonts_embedded(ctx: Context) -> Iterator[PdfaFinding]:
     """6.2.11.4.1: every font program is embedded (Type 3 fonts excepted)."""
     for ref, font in _fonts(ctx):
         sub = _name(font.get("/Subtype"))
@@ -267,7 +269,7 @@ def check_fonts_embedded(ctx: Context) -> Iterator[Finding]:
             kids = font.get("/DescendantFonts")
             kids = kids.get_object() if kids is not None else None
             if not isinstance(kids, ArrayObject) or not kids:
-                yield Finding("6.2.11.4.1", ref, "a Type0 font has no descendant font")
+                yield PdfaFinding("6.2.11.4.1", ref, "a Type0 font has no descendant font")
                 continue
             font = kids[0].get_object()
             ref = _ref(font, ref)
@@ -277,10 +279,10 @@ def check_fonts_embedded(ctx: Context) -> Iterator[Finding]:
         desc = desc.get_object() if desc is not None else None
         if not isinstance(desc, DictionaryObject) or not any(
                 k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")):
-            yield Finding("6.2.11.4.1", ref, f"the font {font.get('/BaseFont')} is not embedded")
+            yield PdfaFinding("6.2.11.4.1", ref, f"the font {font.get('/BaseFont')} is not embedded")
 
 
-def check_cidfonts(ctx: Context) -> Iterator[Finding]:
+def check_cidfonts(ctx: Context) -> Iterator[PdfaFinding]:
     """6.2.11.3.1–3: CIDSystemInfo agrees with the CMap; CIDFontType2 has a CIDToGIDMap; CMaps embedded."""
     for ref, font in _fonts(ctx):
         if _name(font.get("/Subtype")) != "/Type0":
@@ -296,9 +298,9 @@ def check_cidfonts(ctx: Context) -> Iterator[Finding]:
         if _name(cid.get("/Subtype")) == "/CIDFontType2":
             c2g = cid.get("/CIDToGIDMap")
             if c2g is None:
-                yield Finding("6.2.11.3.2", cref, "a CIDFontType2 font has no /CIDToGIDMap")
+                yield PdfaFinding("6.2.11.3.2", cref, "a CIDFontType2 font has no /CIDToGIDMap")
             elif not isinstance(c2g.get_object(), StreamObject) and _name(c2g) != "/Identity":
-                yield Finding("6.2.11.3.2", cref, f"/CIDToGIDMap is {c2g}, neither /Identity nor a stream")
+                yield PdfaFinding("6.2.11.3.2", cref, f"/CIDToGIDMap is {c2g}, neither /Identity nor a stream")
         enc = font.get("/Encoding")
         enc = enc.get_object() if enc is not None else None
         info = cid.get("/CIDSystemInfo")
@@ -309,7 +311,7 @@ def check_cidfonts(ctx: Context) -> Iterator[Finding]:
             if isinstance(info, DictionaryObject) and isinstance(cinfo, DictionaryObject):
                 if (str(info.get("/Registry")) != str(cinfo.get("/Registry"))
                         or str(info.get("/Ordering")) != str(cinfo.get("/Ordering"))):
-                    yield Finding("6.2.11.3.1", cref, "CIDSystemInfo of the font and of its CMap differ")
+                    yield PdfaFinding("6.2.11.3.1", cref, "CIDSystemInfo of the font and of its CMap differ")
             wmode = enc.get("/WMode")
             try:
                 body = enc.get_data()[:MAX_STREAM]
@@ -317,12 +319,12 @@ def check_cidfonts(ctx: Context) -> Iterator[Finding]:
                 body = b""
             m = re.search(rb"/WMode\s+(\d)", body)
             if m is not None and int(m.group(1)) != int(wmode or 0):
-                yield Finding("6.2.11.3.3", _ref(enc, ref), "the CMap's /WMode differs from its program")
+                yield PdfaFinding("6.2.11.3.3", _ref(enc, ref), "the CMap's /WMode differs from its program")
         elif isinstance(enc, NameObject) and str(enc) not in ("/Identity-H", "/Identity-V"):
-            yield Finding("6.2.11.3.3", ref, f"the CMap {enc} is not embedded")
+            yield PdfaFinding("6.2.11.3.3", ref, f"the CMap {enc} is not embedded")
 
 
-def check_widths(ctx: Context) -> Iterator[Finding]:
+def check_widths(ctx: Context) -> Iterator[PdfaFinding]:
     """6.2.11.5: the ``/Widths`` (or ``/W``) agree with the embedded TrueType program (within 1/1000 em)."""
     import io
 
@@ -363,7 +365,7 @@ def check_widths(ctx: Context) -> Iterator[Finding]:
                 continue
             expected = hmtx[gname][0] * 1000 / upem
             if abs(float(w) - expected) > 1:
-                yield Finding("6.2.11.5", ref, f"width of code {code} is {w}, the font program says {expected:.0f}")
+                yield PdfaFinding("6.2.11.5", ref, f"width of code {code} is {w}, the font program says {expected:.0f}")
                 break
 
 
@@ -395,12 +397,12 @@ def _zero_rect(annot: DictionaryObject) -> bool:
     return r[0] == r[2] and r[1] == r[3]
 
 
-def check_annotations(ctx: Context) -> Iterator[Finding]:
+def check_annotations(ctx: Context) -> Iterator[PdfaFinding]:
     """6.3.2: allowed annotation types; ``/F`` with Print set and Hidden, Invisible, NoView clear; ``/CA`` 1."""
     for ref, annot in _annotations(ctx):
         sub = _name(annot.get("/Subtype"))
         if sub in _FORBIDDEN_ANNOTS or sub not in _KNOWN_ANNOTS:
-            yield Finding("6.3.2", ref, f"annotation type {sub} is not allowed")
+            yield PdfaFinding("6.3.2", ref, f"annotation type {sub} is not allowed")
             continue
         if sub == "/Popup":
             continue
@@ -410,16 +412,16 @@ def check_annotations(ctx: Context) -> Iterator[Finding]:
         except (TypeError, ValueError):
             f = 0
         if flags is None or not f & 4 or f & (1 | 2 | 32):
-            yield Finding("6.3.2", ref, f"annotation flags /F {flags}: Print must be set, Hidden/Invisible/"
-                                        "NoView clear")
+            yield PdfaFinding("6.3.2", ref, f"annotation flags /F {flags}: Print must be set, Hidden/Invisible/"
+                                            "NoView clear")
         if sub == "/Text" and flags is not None and (f & 24) != 24:
-            yield Finding("6.3.2", ref, "a text annotation must have NoZoom and NoRotate set")
+            yield PdfaFinding("6.3.2", ref, "a text annotation must have NoZoom and NoRotate set")
         ca = annot.get("/CA")
         if ca is not None and float(ca) != 1.0:
-            yield Finding("6.3.2", ref, f"annotation /CA is {ca}, not 1.0")
+            yield PdfaFinding("6.3.2", ref, f"annotation /CA is {ca}, not 1.0")
 
 
-def check_appearances(ctx: Context) -> Iterator[Finding]:
+def check_appearances(ctx: Context) -> Iterator[PdfaFinding]:
     """6.3.3: an appearance dictionary with only ``/N`` (a stream, or a dictionary for check boxes)."""
     for ref, annot in _annotations(ctx):
         sub = _name(annot.get("/Subtype"))
@@ -429,14 +431,14 @@ def check_appearances(ctx: Context) -> Iterator[Finding]:
         ap = ap.get_object() if ap is not None else None
         if ap is None:
             if not _zero_rect(annot):
-                yield Finding("6.3.3", ref, "the annotation has no appearance dictionary /AP")
+                yield PdfaFinding("6.3.3", ref, "the annotation has no appearance dictionary /AP")
             continue
         if not isinstance(ap, DictionaryObject):
-            yield Finding("6.3.3", ref, "/AP is not a dictionary")
+            yield PdfaFinding("6.3.3", ref, "/AP is not a dictionary")
             continue
         keys = set(ap)
         if keys != {"/N"}:
-            yield Finding("6.3.3", ref, f"/AP holds {', '.join(sorted(keys))}; only /N is allowed")
+            yield PdfaFinding("6.3.3", ref, f"/AP holds {', '.join(sorted(keys))}; only /N is allowed")
         n = ap.get("/N")
         n = n.get_object() if n is not None else None
         ft = annot.get("/FT")
@@ -445,23 +447,23 @@ def check_appearances(ctx: Context) -> Iterator[Finding]:
             ft = parent.get_object().get("/FT")
         if sub == "/Widget" and _name(ft) == "/Btn":
             if not isinstance(n, DictionaryObject) or isinstance(n, StreamObject):
-                yield Finding("6.3.3", ref, "a button's /AP /N is not a dictionary of states")
+                yield PdfaFinding("6.3.3", ref, "a button's /AP /N is not a dictionary of states")
         elif n is not None and not isinstance(n, StreamObject):
-            yield Finding("6.3.3", ref, "/AP /N is not a stream")
+            yield PdfaFinding("6.3.3", ref, "/AP /N is not a stream")
 
 
 # -- 6.4 forms, 6.5 actions ------------------------------------------------------------------------------
 
 
-def check_forms(ctx: Context) -> Iterator[Finding]:
+def check_forms(ctx: Context) -> Iterator[PdfaFinding]:
     """6.4.1: no ``NeedAppearances`` true; widgets have no ``/A`` or ``/AA``."""
     form = ctx.root.get("/AcroForm")
     form = form.get_object() if form is not None else None
     if isinstance(form, DictionaryObject) and form.get("/NeedAppearances") in (True, "true"):
-        yield Finding("6.4.1", _ref(form, "catalog /AcroForm"), "/NeedAppearances is true")
+        yield PdfaFinding("6.4.1", _ref(form, "catalog /AcroForm"), "/NeedAppearances is true")
     for ref, annot in _annotations(ctx):
         if _name(annot.get("/Subtype")) == "/Widget" and ("/A" in annot or "/AA" in annot):
-            yield Finding("6.4.1", ref, "a widget annotation has an action (/A or /AA)")
+            yield PdfaFinding("6.4.1", ref, "a widget annotation has an action (/A or /AA)")
 
 
 _FORBIDDEN_ACTIONS = {"/Launch", "/Sound", "/Movie", "/ResetForm", "/ImportData", "/JavaScript", "/Hide",
@@ -470,20 +472,20 @@ _ALLOWED_ACTIONS = {"/GoTo", "/GoToR", "/GoToE", "/Thread", "/URI", "/Named", "/
 _NAMED = {"/NextPage", "/PrevPage", "/FirstPage", "/LastPage"}
 
 
-def check_actions(ctx: Context) -> Iterator[Finding]:
+def check_actions(ctx: Context) -> Iterator[PdfaFinding]:
     """6.5.1: no Launch, JavaScript, … actions; named actions only NextPage, PrevPage, FirstPage, LastPage."""
     for ref, obj in ctx.objects():
         s = _name(obj.get("/S"))
         if s is None or (obj.get("/Type") not in (None, "/Action")):
             continue
         if s in _FORBIDDEN_ACTIONS or (s not in _ALLOWED_ACTIONS and obj.get("/Type") == "/Action"):
-            yield Finding("6.5.1", ref, f"{s[1:]} actions are not allowed")
+            yield PdfaFinding("6.5.1", ref, f"{s[1:]} actions are not allowed")
         elif s == "/Named" and _name(obj.get("/N")) not in _NAMED:
-            yield Finding("6.5.1", ref, f"named action {obj.get('/N')} is not allowed")
+            yield PdfaFinding("6.5.1", ref, f"named action {obj.get('/N')} is not allowed")
     names = ctx.root.get("/Names")
     names = names.get_object() if names is not None else None
     if isinstance(names, DictionaryObject) and "/JavaScript" in names:
-        yield Finding("6.5.1", "catalog /Names", "the document has a JavaScript name tree")
+        yield PdfaFinding("6.5.1", "catalog /Names", "the document has a JavaScript name tree")
 
 
 # -- 6.6 metadata ----------------------------------------------------------------------------------------
@@ -500,26 +502,26 @@ def _xmp(ctx: Context) -> tuple[Any, bytes | None]:
         return meta, None
 
 
-def check_metadata_stream(ctx: Context) -> Iterator[Finding]:
+def check_metadata_stream(ctx: Context) -> Iterator[PdfaFinding]:
     """6.6.2.1: the catalog has an XMP metadata stream, not filtered, well-formed, in an xpacket."""
     meta, data = _xmp(ctx)
     if meta is None:
-        yield Finding("6.6.2.1", "catalog", "the catalog has no /Metadata stream")
+        yield PdfaFinding("6.6.2.1", "catalog", "the catalog has no /Metadata stream")
         return
     ref = _ref(meta, "catalog /Metadata")
     if data is None:
-        yield Finding("6.6.2.1", ref, "the metadata stream cannot be decoded")
+        yield PdfaFinding("6.6.2.1", ref, "the metadata stream cannot be decoded")
         return
     if "/Filter" in meta:
-        yield Finding("6.6.2.1", ref, "the metadata stream is compressed (/Filter)")
+        yield PdfaFinding("6.6.2.1", ref, "the metadata stream is compressed (/Filter)")
     if b"<?xpacket" not in data[:4096] and b"<?xpacket" not in data:
-        yield Finding("6.6.2.1", ref, "the XMP is not wrapped in an xpacket")
+        yield PdfaFinding("6.6.2.1", ref, "the XMP is not wrapped in an xpacket")
     else:
         m = re.search(rb"<\?xpacket\s+begin=([\"'])(.*?)\1", data)
         if m and m.group(2) not in (b"", b"\xef\xbb\xbf"):
-            yield Finding("6.6.2.1", ref, "the xpacket's begin attribute is not empty or a byte order mark")
+            yield PdfaFinding("6.6.2.1", ref, "the xpacket's begin attribute is not empty or a byte order mark")
         if re.search(rb"<\?xpacket[^>]*\b(bytes|encoding)=", data):
-            yield Finding("6.6.2.1", ref, "the xpacket header has bytes or encoding attributes")
+            yield PdfaFinding("6.6.2.1", ref, "the xpacket header has bytes or encoding attributes")
 
 
 def _parse_xmp(data: bytes) -> Any:
@@ -537,27 +539,27 @@ def _parse_xmp(data: bytes) -> Any:
 _PDFAID = "http://www.aiim.org/pdfa/ns/id/"
 
 
-def check_identification(ctx: Context) -> Iterator[Finding]:
+def check_identification(ctx: Context) -> Iterator[PdfaFinding]:
     """6.6.4: ``pdfaid:part`` is this part and ``pdfaid:conformance`` A, B or U, in the pdfaid namespace."""
     meta, data = _xmp(ctx)
     if meta is None or data is None:
-        yield Finding("6.6.4", "catalog", "no XMP metadata with the PDF/A identification")
+        yield PdfaFinding("6.6.4", "catalog", "no XMP metadata with the PDF/A identification")
         return
     ref = _ref(meta, "catalog /Metadata")
     if re.search(rb"<!(DOCTYPE|ENTITY)", data):
-        yield Finding("6.6.4", ref, "the XMP declares a DTD")
+        yield PdfaFinding("6.6.4", ref, "the XMP declares a DTD")
         return
     tree = _parse_xmp(data)
     if tree is None:
-        yield Finding("6.6.4", ref, "the XMP is not well-formed XML")
+        yield PdfaFinding("6.6.4", ref, "the XMP is not well-formed XML")
         return
     for el in tree.iter():
         for prefix, uri in (el.nsmap or {}).items():
             if uri == _PDFAID and prefix != "pdfaid":
-                yield Finding("6.6.4", ref, f"the pdfaid namespace has the prefix {prefix!r}, not 'pdfaid'")
+                yield PdfaFinding("6.6.4", ref, f"the pdfaid namespace has the prefix {prefix!r}, not 'pdfaid'")
                 return
     values: dict[str, list[str]] = {"part": [], "conformance": []}
-    for desc in tree.iter("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}Description"):
+    for desc in tree.iter(f"{{{RDF}}}Description"):
         for key in values:
             attr = desc.get(f"{{{_PDFAID}}}{key}")
             if attr is not None:
@@ -565,16 +567,16 @@ def check_identification(ctx: Context) -> Iterator[Finding]:
             for el in desc.findall(f"{{{_PDFAID}}}{key}"):
                 values[key].append((el.text or "").strip())
     if len(values["part"]) != 1:
-        yield Finding("6.6.4", ref, "the XMP has no (or several) pdfaid:part in the pdfaid namespace")
+        yield PdfaFinding("6.6.4", ref, "the XMP has no (or several) pdfaid:part in the pdfaid namespace")
     elif values["part"][0] not in ("2", "3"):
-        yield Finding("6.6.4", ref, f"pdfaid:part is {values['part'][0]}, not 2 or 3")
+        yield PdfaFinding("6.6.4", ref, f"pdfaid:part is {values['part'][0]}, not 2 or 3")
     if len(values["conformance"]) != 1 or values["conformance"][0] not in ("A", "B", "U"):
-        yield Finding("6.6.4", ref, "pdfaid:conformance is missing or not A, B or U")
+        yield PdfaFinding("6.6.4", ref, "pdfaid:conformance is missing or not A, B or U")
     if values["part"] and values["part"][0] in ("2", "3"):
         ctx.part = int(values["part"][0])
 
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDF = RDF
 _EXT = {
     "http://www.aiim.org/pdfa/ns/extension/": "pdfaExtension",
     "http://www.aiim.org/pdfa/ns/schema#": "pdfaSchema",
@@ -606,7 +608,7 @@ def _has(node: Any, uri: str, name: str) -> bool:
     return node.find(f"{{{uri}}}{name}") is not None or node.get(f"{{{uri}}}{name}") is not None
 
 
-def check_extension_schemas(ctx: Context) -> Iterator[Finding]:
+def check_extension_schemas(ctx: Context) -> Iterator[PdfaFinding]:
     """6.6.2.3.3: PDF/A extension schemas are complete and use the prescribed prefixes."""
     meta, data = _xmp(ctx)
     if meta is None or data is None or re.search(rb"<!(DOCTYPE|ENTITY)", data):
@@ -619,14 +621,14 @@ def check_extension_schemas(ctx: Context) -> Iterator[Finding]:
         for prefix, uri in (el.nsmap or {}).items():
             want = _EXT.get(uri)
             if want is not None and prefix != want:
-                yield Finding("6.6.2.3.3", ref, f"the namespace {uri} has the prefix {prefix!r}, not {want!r}")
+                yield PdfaFinding("6.6.2.3.3", ref, f"the namespace {uri} has the prefix {prefix!r}, not {want!r}")
                 return
     uris = {v: k for k, v in _EXT.items()}
 
-    def missing(node: Any, kind: str) -> Iterator[Finding]:
+    def missing(node: Any, kind: str) -> Iterator[PdfaFinding]:
         for name in _REQUIRED[kind]:
             if not _has(node, uris[kind], name):
-                yield Finding("6.6.2.3.3", ref, f"an extension schema lacks {kind}:{name}")
+                yield PdfaFinding("6.6.2.3.3", ref, f"an extension schema lacks {kind}:{name}")
 
     for schemas in tree.iter(f"{{{uris['pdfaExtension']}}}schemas"):
         for schema in _resources(schemas):
@@ -642,7 +644,7 @@ def check_extension_schemas(ctx: Context) -> Iterator[Finding]:
                             yield from missing(fnode, "pdfaField")
 
 
-def check_xmp_property_types(ctx: Context) -> Iterator[Finding]:
+def check_xmp_property_types(ctx: Context) -> Iterator[PdfaFinding]:
     """6.6.2.3.1: properties of the predefined XMP schemas have the value types of XMP 2005."""
     from edoc.pdfa.xmp_types import check_xmp_types
 
@@ -654,10 +656,10 @@ def check_xmp_property_types(ctx: Context) -> Iterator[Finding]:
         return
     ref = _ref(meta, "catalog /Metadata")
     for name, problem in check_xmp_types(tree):
-        yield Finding("6.6.2.3.1", ref, f"the XMP property {name} {problem}")
+        yield PdfaFinding("6.6.2.3.1", ref, f"the XMP property {name} {problem}")
 
 
-def check_embedded_files(ctx: Context) -> Iterator[Finding]:
+def check_embedded_files(ctx: Context) -> Iterator[PdfaFinding]:
     """6.8 (PDF/A-2: only PDF/A files embedded; PDF/A-3: file specifications with /AFRelationship, /F, /UF,
     the embedded file with /Subtype and /Params /ModDate)."""
     for ref, obj in ctx.objects():
@@ -670,16 +672,16 @@ def check_embedded_files(ctx: Context) -> Iterator[Finding]:
         if ctx.part == 3:
             for key in ("/F", "/UF", "/AFRelationship"):
                 if key not in obj:
-                    yield Finding("6.8", ref, f"the file specification has no {key}")
+                    yield PdfaFinding("6.8", ref, f"the file specification has no {key}")
             for stream in ef.values():
                 s = stream.get_object()
                 if isinstance(s, StreamObject):
                     if "/Subtype" not in s:
-                        yield Finding("6.8", _ref(s, ref), "the embedded file has no /Subtype (MIME type)")
+                        yield PdfaFinding("6.8", _ref(s, ref), "the embedded file has no /Subtype (MIME type)")
                     params = s.get("/Params")
                     params = params.get_object() if params is not None else None
                     if not isinstance(params, DictionaryObject) or "/ModDate" not in params:
-                        yield Finding("6.8", _ref(s, ref), "the embedded file has no /Params /ModDate")
+                        yield PdfaFinding("6.8", _ref(s, ref), "the embedded file has no /Params /ModDate")
         else:
             for stream in ef.values():
                 s = stream.get_object()
@@ -689,10 +691,10 @@ def check_embedded_files(ctx: Context) -> Iterator[Finding]:
                     except Exception:
                         head = b""
                     if not head.startswith(b"%PDF-"):
-                        yield Finding("6.8", _ref(s, ref), "PDF/A-2 embeds only PDF/A files")
+                        yield PdfaFinding("6.8", _ref(s, ref), "PDF/A-2 embeds only PDF/A files")
 
 
-CHECKS: tuple[tuple[str, Callable[[Context], Iterator[Finding]]], ...] = (
+CHECKS: tuple[tuple[str, Callable[[Context], Iterator[PdfaFinding]]], ...] = (
     ("6.1.2", check_header),
     ("6.1.3", check_trailer),
     ("6.1.12", check_permissions),

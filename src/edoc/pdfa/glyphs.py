@@ -29,7 +29,7 @@ from pypdf.generic import (
     StreamObject,
 )
 
-from edoc.pdfa.checks import MAX_PAGES, Context, Finding
+from edoc.pdfa.checks import MAX_PAGES, Context, PdfaFinding
 
 __all__ = ["check_glyphs", "MAX_OPERATIONS"]
 
@@ -144,7 +144,7 @@ def _cp1252(code: int) -> int | None:
         return None
 
 
-def _check_simple_truetype(use: _Use, desc: DictionaryObject) -> Iterator[Finding]:
+def _check_simple_truetype(use: _Use, desc: DictionaryObject) -> Iterator[PdfaFinding]:
     font = use.font
     tt = _truetype(_obj(desc["/FontFile2"]).get_data())
     upem = tt["head"].unitsPerEm
@@ -166,21 +166,21 @@ def _check_simple_truetype(use: _Use, desc: DictionaryObject) -> Iterator[Findin
             uni = _cp1252(code)
             glyph = cmaps[(3, 1)].get(uni) if uni is not None else None
         if glyph is None or glyph == order[0]:
-            yield Finding("6.2.11.8", use.ref, f"character code {code} shows .notdef")
+            yield PdfaFinding("6.2.11.8", use.ref, f"character code {code} shows .notdef")
             continue
         char = _cp1252(code)
         blank = char is not None and (chr(char).isspace() or chr(char) in "\u00a0\u200b")
         if not symbolic and "glyf" in tt and not blank:
             if tt["glyf"][glyph].numberOfContours == 0:
-                yield Finding("6.2.11.4.1", use.ref, f"character code {code}: the glyph {glyph} has no outline "
-                                                     "in the embedded program")
+                yield PdfaFinding("6.2.11.4.1", use.ref, f"character code {code}: the glyph {glyph} has no outline "
+                                                         "in the embedded program")
                 continue
         if isinstance(widths, ArrayObject) and 0 <= code - first < len(widths):
             expected = hmtx[glyph][0] * 1000 / upem
             given = float(_obj(widths[code - first]))
             if abs(given - expected) > 1:
-                yield Finding("6.2.11.5", use.ref,
-                              f"width of code {code} is {given:g}, the font program says {expected:.0f}")
+                yield PdfaFinding("6.2.11.5", use.ref,
+                                  f"width of code {code} is {given:g}, the font program says {expected:.0f}")
 
 
 def _cid_widths(cid_font: DictionaryObject) -> tuple[dict[int, float], float]:
@@ -205,7 +205,7 @@ def _cid_widths(cid_font: DictionaryObject) -> tuple[dict[int, float], float]:
     return out, float(_obj(cid_font.get("/DW", 1000)))
 
 
-def _check_cid_truetype(use: _Use, cid_font: DictionaryObject, desc: DictionaryObject) -> Iterator[Finding]:
+def _check_cid_truetype(use: _Use, cid_font: DictionaryObject, desc: DictionaryObject) -> Iterator[PdfaFinding]:
     enc = _obj(use.font.get("/Encoding"))
     if not (isinstance(enc, NameObject) and str(enc) in ("/Identity-H", "/Identity-V")):
         return
@@ -222,16 +222,16 @@ def _check_cid_truetype(use: _Use, cid_font: DictionaryObject, desc: DictionaryO
         else:
             gid = cid
         if gid >= len(order):
-            yield Finding("6.2.11.4.1", use.ref, f"CID {cid} maps to glyph {gid}, missing from the program")
+            yield PdfaFinding("6.2.11.4.1", use.ref, f"CID {cid} maps to glyph {gid}, missing from the program")
             continue
         if gid == 0:
-            yield Finding("6.2.11.8", use.ref, f"CID {cid} shows .notdef")
+            yield PdfaFinding("6.2.11.8", use.ref, f"CID {cid} shows .notdef")
             continue
         expected = hmtx[order[gid]][0] * 1000 / upem
         given = widths.get(cid, default)
         if abs(given - expected) > 1:
-            yield Finding("6.2.11.5", use.ref, f"width of CID {cid} is {given:g}, the font program says "
-                                               f"{expected:.0f}")
+            yield PdfaFinding("6.2.11.5", use.ref, f"width of CID {cid} is {given:g}, the font program says "
+                                                   f"{expected:.0f}")
 
 
 def _glyph_name_for(code: int, font: DictionaryObject, builtin: dict[int, str]) -> str | None:
@@ -259,7 +259,7 @@ def _glyph_name_for(code: int, font: DictionaryObject, builtin: dict[int, str]) 
     return builtin.get(code)
 
 
-def _check_cff(use: _Use, desc: DictionaryObject) -> Iterator[Finding]:
+def _check_cff(use: _Use, desc: DictionaryObject) -> Iterator[PdfaFinding]:
     from fontTools.cffLib import CFFFontSet
 
     cff = CFFFontSet()
@@ -274,10 +274,10 @@ def _check_cff(use: _Use, desc: DictionaryObject) -> Iterator[Finding]:
     for code in sorted(use.codes):
         name = _glyph_name_for(code, use.font, builtin)
         if name is None or name not in charstrings:
-            yield Finding("6.2.11.4.1", use.ref, f"character code {code} ({name}) has no glyph in the program")
+            yield PdfaFinding("6.2.11.4.1", use.ref, f"character code {code} ({name}) has no glyph in the program")
             continue
         if name == ".notdef":
-            yield Finding("6.2.11.8", use.ref, f"character code {code} shows .notdef")
+            yield PdfaFinding("6.2.11.8", use.ref, f"character code {code} shows .notdef")
             continue
         cs = charstrings[name]
         cs.decompile()
@@ -290,11 +290,11 @@ def _check_cff(use: _Use, desc: DictionaryObject) -> Iterator[Finding]:
         expected = float(width) * scale
         given = float(_obj(widths[code - first]))
         if abs(given - expected) > 1:
-            yield Finding("6.2.11.5", use.ref, f"width of code {code} is {given:g}, the font program says "
-                                               f"{expected:.0f}")
+            yield PdfaFinding("6.2.11.5", use.ref, f"width of code {code} is {given:g}, the font program says "
+                                                   f"{expected:.0f}")
 
 
-def _check_truetype_encoding(use: _Use, desc: DictionaryObject) -> Iterator[Finding]:
+def _check_truetype_encoding(use: _Use, desc: DictionaryObject) -> Iterator[PdfaFinding]:
     """6.2.11.6: encodings of TrueType fonts (non-symbolic: WinAnsi/MacRoman, AGL names in Differences)."""
     from fontTools.agl import AGL2UV
 
@@ -304,9 +304,9 @@ def _check_truetype_encoding(use: _Use, desc: DictionaryObject) -> Iterator[Find
     cmaps = {(t.platformID, t.platEncID) for t in tt["cmap"].tables}
     if flags & 4:
         if enc is not None:
-            yield Finding("6.2.11.6", use.ref, "a symbolic TrueType font has an /Encoding")
+            yield PdfaFinding("6.2.11.6", use.ref, "a symbolic TrueType font has an /Encoding")
         if (3, 0) not in cmaps and len(cmaps) != 1:
-            yield Finding("6.2.11.6", use.ref, "a symbolic TrueType font needs a (3,0) cmap or exactly one cmap")
+            yield PdfaFinding("6.2.11.6", use.ref, "a symbolic TrueType font needs a (3,0) cmap or exactly one cmap")
         return
     base = enc
     if isinstance(enc, DictionaryObject):
@@ -316,19 +316,19 @@ def _check_truetype_encoding(use: _Use, desc: DictionaryObject) -> Iterator[Find
             names = [str(_obj(d))[1:] for d in diffs if isinstance(_obj(d), NameObject)]
             bad = [n for n in names if n not in AGL2UV]
             if bad:
-                yield Finding("6.2.11.6", use.ref, f"Differences names {bad[0]!r}, not in the Adobe Glyph List")
+                yield PdfaFinding("6.2.11.6", use.ref, f"Differences names {bad[0]!r}, not in the Adobe Glyph List")
             elif (3, 1) not in cmaps:
-                yield Finding("6.2.11.6", use.ref, "Differences in a font program without a (3,1) cmap")
+                yield PdfaFinding("6.2.11.6", use.ref, "Differences in a font program without a (3,1) cmap")
     if not (isinstance(base, NameObject) and str(base) in ("/WinAnsiEncoding", "/MacRomanEncoding")):
-        yield Finding("6.2.11.6", use.ref, "a non-symbolic TrueType font's encoding is not WinAnsiEncoding or "
-                                           "MacRomanEncoding")
+        yield PdfaFinding("6.2.11.6", use.ref, "a non-symbolic TrueType font's encoding is not WinAnsiEncoding or "
+                                               "MacRomanEncoding")
 
 
-def check_glyphs(ctx: Context) -> Iterator[Finding]:
+def check_glyphs(ctx: Context) -> Iterator[PdfaFinding]:
     """6.2.11.4.1 (glyphs present), 6.2.11.5 (widths), 6.2.11.6, 6.2.11.8 (no .notdef) for the codes shown."""
     for use in _collect(ctx).values():
         if use.partial:
-            yield Finding("6.2.11.4.1", use.ref, "a string of odd length shown with a two-byte font")
+            yield PdfaFinding("6.2.11.4.1", use.ref, "a string of odd length shown with a two-byte font")
         if not use.codes:
             continue
         font = use.font

@@ -13,10 +13,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from edoc.util.namespaces import RDF, XML
+
 __all__ = ["SCHEMAS", "check_xmp_types"]
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_RDF = RDF
+_XML_LANG = f"{{{XML}}}lang"
 
 #: simple types and the structures (``struct``) of XMP 2005
 _S = "Text"
