@@ -12,8 +12,8 @@ import pytest
 from edoc.verify import (
     DocumentReport,
     Indication,
-    Level,
     Message,
+    MessageLevel,
     SignatureReport,
     SignatureRole,
     SubIndication,
@@ -62,7 +62,7 @@ def test_document_verdict_is_the_worst(sigs: tuple[Indication, ...], expected: I
 def test_no_signature_is_never_passed() -> None:
     report = DocumentReport.combine("a.pdf", "pdf", ())
     assert report.verdict is Indication.INDETERMINATE
-    assert report.messages[0].key == "document.no_signature" and report.messages[0].level is Level.ERROR
+    assert report.messages[0].key == "document.no_signature" and report.messages[0].level is MessageLevel.ERROR
 
 
 @pytest.mark.parametrize(("attachment", "expected"), [

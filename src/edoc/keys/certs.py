@@ -1,11 +1,17 @@
-"""Certificate helpers shared by the backends and the trust store: loading PEM/DER/PKCS#7 bundles, converting
-between asn1crypto and ``cryptography``, ordering a chain, fingerprints."""
+"""Certificate helpers shared by the backends, the trust store, signing and verification: loading PEM/DER/PKCS#7
+bundles, converting between asn1crypto and ``cryptography``, ordering a chain, fingerprints.
+
+This is edoc's one certificate loader: :func:`load_certificates` parses bytes, :func:`read_certificates` a
+file, :func:`certificates` anything a caller may hand over (loaded certificates, bytes, paths); the trust
+anchors of :class:`~edoc.verify.Verifier` and :func:`~edoc.verify.load_certificates`, the chain of a signing
+session and the key files' certificates all go through them."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TypeAlias
 
 from asn1crypto import cms, pem, x509
 from cryptography import x509 as cx509
@@ -15,6 +21,8 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from edoc.errors import MalformedFile, ResourceError
 
 __all__ = [
+    "CertificateSource",
+    "certificates",
     "load_certificates",
     "read_certificates",
     "to_cryptography",
@@ -24,6 +32,10 @@ __all__ = [
     "same_public_key",
     "read_limited",
 ]
+
+#: Anything a certificate can be given as: a loaded certificate (asn1crypto or cryptography), DER/PEM/PKCS#7
+#: bytes, or the path of such a file (a PEM or PKCS#7 file may hold several certificates).
+CertificateSource: TypeAlias = "x509.Certificate | cx509.Certificate | bytes | str | Path"
 
 #: Largest key, certificate or PKCS#12 file read (a real one is a few KiB).
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -75,7 +87,7 @@ def load_certificates(data: bytes, *, source: str | Path | None = None) -> list[
                 certs.extend(x509.Certificate.load(d) for d in _p7_certs(der))
                 continue
             cert = x509.Certificate.load(der, strict=True)
-            _ = cert.subject.native, cert.public_key.native  # parse now, not later
+            cert.native  # noqa: B018 - a full parse now: broken DER fails here, not during a validation
             certs.append(cert)
     except (ValueError, TypeError, KeyError) as exc:
         raise MalformedFile(f"not a certificate ({exc})", path=source,
@@ -100,6 +112,26 @@ def _p7_certs(der: bytes) -> list[bytes]:
 def read_certificates(path: str | Path) -> list[x509.Certificate]:
     """:func:`load_certificates` on a file."""
     return load_certificates(read_limited(path, what="certificate file"), source=path)
+
+
+def certificates(sources: Iterable[CertificateSource]) -> list[x509.Certificate]:
+    """The certificates of each source, in order: loaded certificates as they are (in asn1crypto form), bytes
+    through :func:`load_certificates`, paths through :func:`read_certificates`.
+
+    :raises ResourceError: a file cannot be read. :raises MalformedFile: bytes or a file hold no certificate.
+    :raises TypeError: a source of another type.
+    """
+    out: list[x509.Certificate] = []
+    for src in sources:
+        if isinstance(src, (x509.Certificate, cx509.Certificate)):
+            out.append(to_asn1(src))
+        elif isinstance(src, (bytes, bytearray)):
+            out.extend(load_certificates(bytes(src)))
+        elif isinstance(src, (str, Path)):
+            out.extend(read_certificates(src))
+        else:
+            raise TypeError(f"a certificate cannot be given as {type(src).__name__}")
+    return out
 
 
 def to_cryptography(cert: x509.Certificate | cx509.Certificate) -> cx509.Certificate:

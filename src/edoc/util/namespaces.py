@@ -10,7 +10,7 @@ code that maps them (:mod:`edoc.sign.xades`, :mod:`edoc.verify.xmldsig`).
 
 from __future__ import annotations
 
-__all__ = ["DS", "EDOC_METADATA", "EDOC_XMP", "EDXML", "EXC_C14N", "RDF", "XADES", "XML"]
+__all__ = ["DS", "EDOC_METADATA", "EDOC_XMP", "EDXML", "EXC_C14N", "RDF", "WSU", "XADES", "XML"]
 
 #: edXML (QCVN 102:2016/BTTTT), bound as the root's default and to the prefix ``edXML``.
 EDXML = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
@@ -22,6 +22,8 @@ XADES = "http://uri.etsi.org/01903/v1.3.2#"
 EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
 #: The ``xml:`` prefix's namespace (``xml:lang``, ``xml:id``), bound in every document.
 XML = "http://www.w3.org/XML/1998/namespace"
+#: WS-Security utility, whose ``wsu:Id`` some signers use as an element's ID.
+WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 #: RDF, the syntax of an XMP packet.
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 #: edoc's national-metadata XML (Decree 30 Appendix VI; no national namespace is published).

@@ -15,6 +15,7 @@ for a document's content: ``report.raise_for_problems()`` is the opt-in strict m
 
 from __future__ import annotations
 
+from edoc.util.deprecation import renamed
 from edoc.verify.dispatch import detect_format, verify_file
 from edoc.verify.pdf import Verifier, verify_pdf
 from edoc.verify.policy import VerifyPolicy, load_certificates
@@ -25,8 +26,8 @@ from edoc.verify.report import (
     DocumentReport,
     Identifier,
     Indication,
-    Level,
     Message,
+    MessageLevel,
     ModificationReport,
     SignatureReport,
     SignatureRole,
@@ -41,7 +42,7 @@ __all__ = [
     "DocumentReport",
     "Identifier",
     "Indication",
-    "Level",
+    "MessageLevel",
     "Message",
     "ModificationReport",
     "SignatureReport",
@@ -59,3 +60,6 @@ __all__ = [
     "verify_file",
     "verify_pdf",
 ]
+
+#: ``Level`` is the old name of :class:`MessageLevel` (deprecated: it read the same as the PAdES level)
+__getattr__ = renamed(__name__, globals(), {"Level": "MessageLevel"})

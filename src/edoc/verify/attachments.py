@@ -39,12 +39,13 @@ from dataclasses import dataclass, replace
 from edoc.edxml.reader import ReadLimits, read_edxml
 from edoc.edxml.zipsafe import checked_entries, expand_entry, open_zip
 from edoc.errors import EdocError
+from edoc.util.namespaces import DS
 from edoc.util.xml import as_utf8, looks_like_xml, root_name
-from edoc.verify.report import DocumentReport, Indication, Level, Message, SubIndication
+from edoc.verify.report import DocumentReport, Indication, Message, MessageLevel, SubIndication
 
 __all__ = ["AttachmentsOutcome", "examine_attachments", "unread"]
 
-_DSIG = b"http://www.w3.org/2000/09/xmldsig#"
+_DSIG = DS.encode()
 _ZIP = b"PK\x03\x04"
 #: DER of the SignedData content type OID 1.2.840.113549.1.7.2
 _SIGNED_DATA_OID = bytes.fromhex("06092a864886f70d010702")
@@ -87,7 +88,7 @@ def examine_attachments(data: bytes, *, verify_pdf: VerifyPdf, verify_xml: Verif
     try:
         result = read_edxml(data, limits=limits, keep_data=True)
     except EdocError as exc:
-        return AttachmentsOutcome(notes=(Message.of("attachments.unreadable", Level.ERROR, reason=exc.message),),
+        return AttachmentsOutcome(notes=(Message.of("attachments.unreadable", MessageLevel.ERROR, reason=exc.message),),
                                   ceiling=_UNREAD)
     reports: list[DocumentReport] = []
     notes: list[Message] = []
@@ -163,9 +164,9 @@ def _is_cms(data: bytes) -> bool:
 def unread(name: str, reason: str) -> DocumentReport:
     """The report of an attachment that could not be read: INDETERMINATE / SIGNED_DATA_NOT_FOUND."""
     return DocumentReport.combine(name, "attachment", (), failure=_UNREAD, messages=(
-        Message.of("attachment.unreadable", Level.ERROR, name=name, reason=reason),))
+        Message.of("attachment.unreadable", MessageLevel.ERROR, name=name, reason=reason),))
 
 
 def _unsupported(name: str, kind: str) -> DocumentReport:
     return DocumentReport.combine(name, "attachment", (), failure=_UNSUPPORTED, messages=(
-        Message.of("attachment.signature_unsupported", Level.ERROR, name=name, kind=kind),))
+        Message.of("attachment.signature_unsupported", MessageLevel.ERROR, name=name, kind=kind),))

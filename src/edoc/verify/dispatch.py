@@ -10,7 +10,7 @@ from edoc.errors import ResourceError
 from edoc.util.xml import looks_like_xml
 from edoc.verify.pdf import Verifier
 from edoc.verify.policy import CertificateSource, VerifyPolicy
-from edoc.verify.report import DocumentReport, Indication, Level, Message, SubIndication
+from edoc.verify.report import DocumentReport, Indication, Message, MessageLevel, SubIndication
 
 __all__ = ["detect_format", "verify_file", "verify_with"]
 
@@ -46,7 +46,7 @@ def verify_with(verifier: Verifier, path: str | Path, *, issuing_body: str | Non
         return verifier.verify_edxml(path, issuing_body=issuing_body)
     return DocumentReport.combine(
         str(path), "unknown", (), failure=(Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE),
-        messages=(Message.of("document.unknown_format", Level.ERROR),))
+        messages=(Message.of("document.unknown_format", MessageLevel.ERROR),))
 
 
 def verify_file(

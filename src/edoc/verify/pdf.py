@@ -85,8 +85,8 @@ from edoc.verify.report import (
     Check,
     DocumentReport,
     Indication,
-    Level,
     Message,
+    MessageLevel,
     ModificationReport,
     SignatureReport,
     SignatureRole,
@@ -282,7 +282,7 @@ class Verifier:
             if reader.encrypted:
                 return DocumentReport.combine(label, "pdf", (), validation_time=when,
                                               failure=(_INDET, SubIndication.SIGNED_DATA_NOT_FOUND),
-                                              messages=(Message.of("document.encrypted", Level.ERROR),))
+                                              messages=(Message.of("document.encrypted", MessageLevel.ERROR),))
             fields = list(enumerate_sig_fields(reader, filled_status=True))
         except PdfDecodeLimitError:
             return _bomb(label, self.policy.max_stream_bytes, when)
@@ -351,7 +351,7 @@ class Verifier:
         reports = apply_profile([rep for _rev, rep in entries], issuing_body=issuing_body,
                                 form_values=form_values, shown_times=shown)
         reports = [replace(rep, messages=(*rep.messages, Message.of(
-            "profile.shown_time_unreadable", Level.WARNING, reason=unread[rep.field_name])))
+            "profile.shown_time_unreadable", MessageLevel.WARNING, reason=unread[rep.field_name])))
             if rep.field_name in unread else rep for rep in reports]
         doc_msgs: tuple[Message, ...] = issuance_findings(
             reports, form_values=form_values, values_at=lambda rev: _text_field_values(reader, rev))
@@ -359,13 +359,13 @@ class Verifier:
         if doc_msgs:  # a number or date no agency signed: the document is not issued (national profile)
             failure = (_INDET, SubIndication.SIG_CONSTRAINTS_FAILURE)
         if last is not None and _unexplained_tail(last, data):
-            doc_msgs = (*doc_msgs, Message.of("document.unsigned_tail", Level.ERROR))
+            doc_msgs = (*doc_msgs, Message.of("document.unsigned_tail", MessageLevel.ERROR))
             failure = (_INDET, SubIndication.GENERIC)
         # what the path through the cross-reference sections and the form did not reach (issue 13/18)
         reports += _unreached_reports(data, reader, reached)
         damaged = damaged_xref_sections(data, reader)
         if damaged:
-            doc_msgs = (*doc_msgs, *(Message.of("document.xref_damaged", Level.ERROR, offset=at, problem=what)
+            doc_msgs = (*doc_msgs, *(Message.of("document.xref_damaged", MessageLevel.ERROR, offset=at, problem=what)
                                      for at, what in damaged))
             failure = failure or (_INDET, SubIndication.GENERIC)
         if failure is not None and reports:
@@ -520,10 +520,10 @@ class Verifier:
         crypto = Check.PASSED if st.valid else (Check.FAILED if st.intact else Check.NOT_CHECKED)
         if not st.intact:
             verdicts.append((_FAIL, SubIndication.HASH_FAILURE))
-            msgs.append(Message.of("signature.hash_mismatch", Level.ERROR))
+            msgs.append(Message.of("signature.hash_mismatch", MessageLevel.ERROR))
         elif not st.valid:
             verdicts.append((_FAIL, SubIndication.SIG_CRYPTO_FAILURE))
-            msgs.append(Message.of("signature.crypto_invalid", Level.ERROR))
+            msgs.append(Message.of("signature.crypto_invalid", MessageLevel.ERROR))
         else:
             msgs.append(Message.of("signature.intact"))
 
@@ -537,23 +537,23 @@ class Verifier:
                                + ", ".join(sorted(replaced)))
         if st.coverage is None or st.coverage < SignatureCoverageLevel.ENTIRE_REVISION:
             verdicts.append((_FAIL, SubIndication.FORMAT_FAILURE))
-            msgs.append(Message.of("signature.byterange", Level.ERROR,
+            msgs.append(Message.of("signature.byterange", MessageLevel.ERROR,
                                    reason="the signed bytes do not cover a whole revision"))
         if mods.level == "other":
             verdicts.append((_FAIL, SubIndication.FORMAT_FAILURE))
-            msgs.append(Message.of("modification.other", Level.ERROR, reason=mods.detail or "-"))
+            msgs.append(Message.of("modification.other", MessageLevel.ERROR, reason=mods.detail or "-"))
         elif mods.permitted is False:
             verdicts.append((_FAIL, SubIndication.FORMAT_FAILURE))
-            msgs.append(Message.of("modification.docmdp", Level.ERROR))
+            msgs.append(Message.of("modification.docmdp", MessageLevel.ERROR))
         elif mods.level == "annotations":
             if self.policy.allow_annotations:
-                msgs.append(Message.of("modification.annotations", Level.WARNING))
+                msgs.append(Message.of("modification.annotations", MessageLevel.WARNING))
             else:
                 verdicts.append((_FAIL, SubIndication.FORMAT_FAILURE))
-                msgs.append(Message.of("modification.annotations", Level.ERROR))
+                msgs.append(Message.of("modification.annotations", MessageLevel.ERROR))
         elif mods.level == "unknown":
             verdicts.append((_INDET, SubIndication.GENERIC))
-            msgs.append(Message.of("modification.unknown", Level.ERROR, reason=mods.detail or "-"))
+            msgs.append(Message.of("modification.unknown", MessageLevel.ERROR, reason=mods.detail or "-"))
         else:
             msgs.append(Message.of(f"modification.{mods.level}"))
 
@@ -563,12 +563,12 @@ class Verifier:
         if st.revocation_details is not None and st.trust_problem_indic is None:
             # validated as at its time-stamp (_past_validation): revoked later, the signature stands
             revocation = Check.PASSED
-            msgs.append(Message.of("revocation.revoked_after_timestamp", Level.WARNING,
+            msgs.append(Message.of("revocation.revoked_after_timestamp", MessageLevel.WARNING,
                                    date=iso_vn(st.revocation_details.revocation_date),
                                    time=iso_vn(_trusted_timestamp(st))))
         elif st.revocation_details is not None:
             revocation = Check.FAILED
-            msgs.append(Message.of("revocation.revoked", Level.ERROR,
+            msgs.append(Message.of("revocation.revoked", MessageLevel.ERROR,
                                    date=iso_vn(st.revocation_details.revocation_date)))
         if st.trust_problem_indic is not None:
             sub = _sub(st.trust_problem_indic)
@@ -587,11 +587,11 @@ class Verifier:
                    SubIndication.NOT_YET_VALID: "cert.not_yet_valid"}.get(sub)
             if st.revocation_details is None:
                 if key is not None:
-                    msgs.append(Message.of(key, Level.ERROR))
+                    msgs.append(Message.of(key, MessageLevel.ERROR))
                 elif sub is SubIndication.CHAIN_CONSTRAINTS_FAILURE:
-                    msgs.append(Message.of("chain.usage", Level.ERROR, reason=sub.value))
+                    msgs.append(Message.of("chain.usage", MessageLevel.ERROR, reason=sub.value))
                 else:
-                    msgs.append(Message.of("chain.problem", Level.ERROR, reason=sub.value))
+                    msgs.append(Message.of("chain.problem", MessageLevel.ERROR, reason=sub.value))
         elif st.validation_path is not None:
             anchor = st.validation_path.trust_anchor
             msgs.append(Message.of("chain.trusted", anchor=_anchor_name(anchor)))
@@ -605,7 +605,7 @@ class Verifier:
                     revocation = Check.PASSED
                 else:
                     strict = self.policy.require_revocation
-                    level = Level.ERROR if strict else Level.WARNING
+                    level = MessageLevel.ERROR if strict else MessageLevel.WARNING
                     if strict:
                         verdicts.append((_INDET, SubIndication.TRY_LATER))
                     names = "; ".join(_subject_name(c) for c in uncovered)
@@ -622,13 +622,13 @@ class Verifier:
         weak_ind = _FAIL if self.policy.weak_is_failure else _INDET
         if digest in self.policy.weak_digests:
             verdicts.append((weak_ind, SubIndication.CRYPTO_CONSTRAINTS_FAILURE))
-            msgs.append(Message.of("algorithm.weak_digest", Level.ERROR, algorithm=digest.upper()))
+            msgs.append(Message.of("algorithm.weak_digest", MessageLevel.ERROR, algorithm=digest.upper()))
         if facts is not None and facts.key_bits is not None:
             minimum = {"rsa": self.policy.min_rsa_bits, "ec": self.policy.min_ec_bits}.get(
                 facts.key_algorithm or "", 0)
             if facts.key_bits < minimum:
                 verdicts.append((weak_ind, SubIndication.CRYPTO_CONSTRAINTS_FAILURE))
-                msgs.append(Message.of("algorithm.weak_key", Level.ERROR,
+                msgs.append(Message.of("algorithm.weak_key", MessageLevel.ERROR,
                                        algorithm=(facts.key_algorithm or "").upper(),
                                        bits=facts.key_bits, minimum=minimum))
 
@@ -645,10 +645,10 @@ class Verifier:
                 if not (tsv.intact and tsv.valid and tsv.trust_problem_indic is None):
                     verdicts.append((_INDET, _sub(tsv.trust_problem_indic) if tsv.trust_problem_indic
                                      else SubIndication.SIG_CONSTRAINTS_FAILURE))
-                    msgs.append(Message.of("time.timestamp_invalid", Level.ERROR))
+                    msgs.append(Message.of("time.timestamp_invalid", MessageLevel.ERROR))
             if st.seed_value_constraint_error is not None:
                 verdicts.append((_INDET, SubIndication.SIG_CONSTRAINTS_FAILURE))
-                msgs.append(Message.of("signature.format", Level.ERROR,
+                msgs.append(Message.of("signature.format", MessageLevel.ERROR,
                                        reason=f"seed value constraint: {st.seed_value_constraint_error}"))
         if signing_time is not None:
             msgs.append(Message.of("time.signing", time=iso_vn(signing_time)))
@@ -867,14 +867,14 @@ def _unreached_reports(data: bytes, reader: PdfFileReader,
     TOTAL_FAILED/FORMAT_FAILURE."""
     found = unreached_signatures(data, reader, reached)
     if found is None:
-        msgs = (Message.of("signature.too_many", Level.ERROR, limit=UNREACHED_MAX_KEYS),)
+        msgs = (Message.of("signature.too_many", MessageLevel.ERROR, limit=UNREACHED_MAX_KEYS),)
         return [SignatureReport(role=SignatureRole.UNKNOWN, indication=_FAIL,
                                 subindication=SubIndication.FORMAT_FAILURE, integrity=Check.UNKNOWN, messages=msgs)]
     out = []
     for u in found:
         obj = f"{u.obj[0]} {u.obj[1]}" if u.obj is not None else "-"
         byte_range = "[{} {} {} {}]".format(*u.byte_range) if u.byte_range is not None else "-"
-        msg = Message.of(f"signature.{u.why}", Level.ERROR, offset=u.offset, object=obj, byte_range=byte_range)
+        msg = Message.of(f"signature.{u.why}", MessageLevel.ERROR, offset=u.offset, object=obj, byte_range=byte_range)
         out.append(SignatureReport(role=SignatureRole.UNKNOWN, indication=_FAIL,
                                    subindication=SubIndication.FORMAT_FAILURE, integrity=Check.UNKNOWN,
                                    messages=(msg,)))
@@ -984,24 +984,24 @@ def _sig_failure(
     role = SignatureRole.TIMESTAMP if is_ts else (role_from_field(field_name) or SignatureRole.UNKNOWN)
     return SignatureReport(role=role, indication=indication, subindication=sub, field_name=field_name,
                            revision=revision, signer=facts, integrity=Check.UNKNOWN,
-                           messages=(Message.of(key, Level.ERROR, reason=reason),))
+                           messages=(Message.of(key, MessageLevel.ERROR, reason=reason),))
 
 
 def _format_failure(label: str, reason: str, when: datetime | None, fmt: str = "pdf") -> DocumentReport:
     return DocumentReport.combine(label, fmt, (), validation_time=when,
                                   failure=(_FAIL, SubIndication.FORMAT_FAILURE),
-                                  messages=(Message.of("document.unreadable", Level.ERROR, reason=reason),))
+                                  messages=(Message.of("document.unreadable", MessageLevel.ERROR, reason=reason),))
 
 
 def _bomb(label: str, limit: int, when: datetime | None) -> DocumentReport:
     return DocumentReport.combine(label, "pdf", (), validation_time=when,
                                   failure=(_FAIL, SubIndication.FORMAT_FAILURE),
-                                  messages=(Message.of("document.decode_limit", Level.ERROR, limit=limit),))
+                                  messages=(Message.of("document.decode_limit", MessageLevel.ERROR, limit=limit),))
 
 
 def _too_large(label: str, limit: int, fmt: str = "pdf") -> DocumentReport:
     return DocumentReport.combine(label, fmt, (), failure=(_INDET, SubIndication.GENERIC),
-                                  messages=(Message.of("document.too_large", Level.ERROR, limit=limit),))
+                                  messages=(Message.of("document.too_large", MessageLevel.ERROR, limit=limit),))
 
 
 def _guarded(work: Any, label: str, fmt: str, timeout: float | None) -> DocumentReport:
@@ -1017,16 +1017,16 @@ def _guarded(work: Any, label: str, fmt: str, timeout: float | None) -> Document
 
     out = run_with_limit(checked, timeout, name=f"edoc-verify:{label}")
     if out.timed_out:
-        msgs = [Message.of("document.timeout", Level.ERROR, seconds=timeout)]
+        msgs = [Message.of("document.timeout", MessageLevel.ERROR, seconds=timeout)]
         if not out.stopped:
-            msgs.append(Message.of("document.timeout_not_stopped", Level.ERROR))
+            msgs.append(Message.of("document.timeout_not_stopped", MessageLevel.ERROR))
         return DocumentReport.combine(label, fmt, (), failure=(_INDET, SubIndication.GENERIC), messages=tuple(msgs))
     if out.value is not None:
         return out.value
     exc = out.error or RuntimeError("no result")
     return DocumentReport.combine(
         label, fmt, (), failure=(_INDET, SubIndication.GENERIC),
-        messages=(Message.of("document.internal_error", Level.ERROR, reason=_reason(exc)),))
+        messages=(Message.of("document.internal_error", MessageLevel.ERROR, reason=_reason(exc)),))
 
 
 # -- the fast reading of a signature -------------------------------------------------------------------

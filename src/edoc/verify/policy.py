@@ -11,21 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeAlias
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import pem, x509
-from cryptography import x509 as cg_x509
 
 from edoc.errors import InvalidInput, ResourceError, os_reason
+from edoc.keys.certs import CertificateSource, certificates
 from edoc.verify.fetch import FetchLimits
 
 __all__ = ["VerifyPolicy", "CertificateSource", "load_certificates", "load_revocation_data"]
-
-#: Anything a trust anchor can be given as: a loaded certificate (asn1crypto or cryptography), DER/PEM
-#: bytes, or the path of a DER/PEM file (a PEM file may hold several certificates).
-CertificateSource: TypeAlias = "x509.Certificate | cg_x509.Certificate | bytes | str | Path"
 
 
 @dataclass(frozen=True)
@@ -80,36 +75,14 @@ class VerifyPolicy:
 
 
 def load_certificates(sources: Iterable[CertificateSource]) -> list[x509.Certificate]:
-    """Load trust anchors from certificates, bytes or files (DER or PEM, several per PEM file).
+    """Load trust anchors from certificates, bytes or files (DER, PEM with one or several certificates, or a
+    PKCS#7 bundle): :func:`edoc.keys.certs.certificates`, edoc's one certificate loader.
 
     :raises ResourceError: for a file that cannot be read.
-    :raises InvalidInput: for data that holds no certificate.
+    :raises InvalidInput: for data that holds no certificate (:class:`~edoc.errors.MalformedFile`).
+    :raises TypeError: for a source of another type.
     """
-    out: list[x509.Certificate] = []
-    for src in sources:
-        if isinstance(src, x509.Certificate):
-            out.append(src)
-            continue
-        if isinstance(src, cg_x509.Certificate):
-            from cryptography.hazmat.primitives.serialization import Encoding
-
-            out.append(x509.Certificate.load(src.public_bytes(Encoding.DER)))
-            continue
-        where: str | None = None
-        if isinstance(src, (str, Path)):
-            where = str(src)
-            try:
-                data = Path(src).read_bytes()
-            except OSError as exc:
-                en, vi = os_reason(exc)
-                raise ResourceError(f"cannot read the certificate: {en}", path=where,
-                                    message_vi=f"Không đọc được chứng thư số: {vi}") from exc
-        elif isinstance(src, bytes):
-            data = src
-        else:
-            raise TypeError(f"trust anchor of unsupported type {type(src).__name__}")
-        out.extend(_parse_cert_bytes(data, where))
-    return out
+    return certificates(sources)
 
 
 def load_revocation_data(
@@ -156,21 +129,3 @@ def load_revocation_data(
                                field="revocation_data",
                                message_vi="Không phải danh sách thu hồi (CRL) hay phản hồi OCSP") from exc
     return crls, ocsps
-
-
-def _parse_cert_bytes(data: bytes, where: str | None) -> list[x509.Certificate]:
-    try:
-        if pem.detect(data):
-            certs = [x509.Certificate.load(der) for kind, _h, der in pem.unarmor(data, multiple=True)
-                     if kind == "CERTIFICATE"]
-        else:
-            certs = [x509.Certificate.load(data)]
-        for c in certs:
-            c.native  # noqa: B018 - force a full parse so broken DER fails here, not during validation
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput("not a DER or PEM certificate", path=where,
-                           message_vi="Không phải chứng thư số dạng DER hoặc PEM") from exc
-    if not certs:
-        raise InvalidInput("no certificate found", path=where,
-                           message_vi="Không tìm thấy chứng thư số trong tệp")
-    return certs

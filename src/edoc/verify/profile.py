@@ -19,8 +19,8 @@ from asn1crypto import x509
 from edoc.verify.report import (
     Check,
     Identifier,
-    Level,
     Message,
+    MessageLevel,
     SignatureReport,
     SignatureRole,
     SignerFacts,
@@ -165,22 +165,22 @@ def apply_profile(
         rep = out[i]
         if i in agencies and rep.signer is not None:
             if not rep.signer.organisation and not rep.signer.identifier("MST"):
-                extra.append(Message.of("profile.agency_without_org", Level.WARNING))
+                extra.append(Message.of("profile.agency_without_org", MessageLevel.WARNING))
             elif issuing_body and rep.signer.organisation and \
                     _fold(issuing_body) not in _fold(rep.signer.organisation) and \
                     _fold(rep.signer.organisation) not in _fold(issuing_body):
-                extra.append(Message.of("profile.organisation_mismatch", Level.WARNING,
+                extra.append(Message.of("profile.organisation_mismatch", MessageLevel.WARNING,
                                         organisation=rep.signer.organisation, issuer=issuing_body))
         if out[i].role is SignatureRole.AGENCY and form_values is not None:
             for name, key in ((FIELD_NUMBER, "profile.number_missing"), (FIELD_DATE, "profile.date_missing")):
                 if name in form_values and not form_values[name].strip():
-                    extra.append(Message.of(key, Level.WARNING, field=name))
+                    extra.append(Message.of(key, MessageLevel.WARNING, field=name))
         if i in agencies and out[i].role is SignatureRole.AGENCY and persons:
             if any(p > i for p in persons):
-                extra.append(Message.of("profile.order", Level.WARNING))
+                extra.append(Message.of("profile.order", MessageLevel.WARNING))
             mine = _time(rep)
             if mine and any((t := _time(out[p])) is not None and t > mine for p in persons):
-                extra.append(Message.of("profile.time_order", Level.WARNING))
+                extra.append(Message.of("profile.time_order", MessageLevel.WARNING))
         if rep.role in (SignatureRole.APPENDIX, SignatureRole.COPY) and shown_times is not None \
                 and rep.field_name is not None and rep.field_name in shown_times:
             extra += _shown_time_findings(rep, shown_times[rep.field_name])
@@ -224,7 +224,7 @@ def issuance_findings(
         signed = values_at(rep.revision) or {}
         covered |= {name for name, value in filled.items() if signed.get(name, "").strip() == value
                     and (rep.role is SignatureRole.AGENCY or _REF_FIELD.match(name))}
-    return tuple(Message.of("profile.not_issued", Level.ERROR, field=name, value=value)
+    return tuple(Message.of("profile.not_issued", MessageLevel.ERROR, field=name, value=value)
                  for name, value in sorted(filled.items()) if name not in covered)
 
 
@@ -232,14 +232,14 @@ def _shown_time_findings(rep: SignatureReport, shown: datetime | None) -> list[M
     """The visible time of an appendix or copy signature against its signed time, to the second (the
     stamp prints whole seconds; the claimed signing time is /M or signingTime, also whole seconds)."""
     if shown is None:
-        return [Message.of("profile.shown_time_missing", Level.WARNING)]
+        return [Message.of("profile.shown_time_missing", MessageLevel.WARNING)]
     signed = rep.signing_time or rep.timestamp_time
     if signed is None:
         return []
     if signed.tzinfo is None:
         signed = signed.replace(tzinfo=timezone.utc)
     if shown.replace(microsecond=0) != signed.replace(microsecond=0):
-        return [Message.of("profile.shown_time_mismatch", Level.WARNING, shown=iso_vn(shown),
+        return [Message.of("profile.shown_time_mismatch", MessageLevel.WARNING, shown=iso_vn(shown),
                            signed=iso_vn(signed))]
     return []
 

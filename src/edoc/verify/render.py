@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from edoc.util.text import json_safe, visible
-from edoc.verify.report import DocumentReport, Indication, Level, Message, SignatureReport, iso_vn
+from edoc.verify.report import DocumentReport, Indication, Message, MessageLevel, SignatureReport, iso_vn
 
 __all__ = ["to_text", "to_json", "to_html"]
 
@@ -175,7 +175,7 @@ def to_html(reports: Iterable[DocumentReport], lang: str = "vi") -> str:
                 parts.append(f"<tr><th>{e(k)}</th><td{cls}>{e(v)}</td></tr>")
             parts.append("</table><ul>" + "".join(
                 f'<li class="{m.level.value}">{e(m.text(lang))}</li>' for m in sig.messages
-                if m.level is not Level.INFO or m.key.startswith(("time.", "chain.trusted"))) + "</ul>")
+                if m.level is not MessageLevel.INFO or m.key.startswith(("time.", "chain.trusted"))) + "</ul>")
         if rep.attachments:
             parts.append(f"<h3>{e(lab['attachments'])}</h3>")
             for att in rep.attachments:

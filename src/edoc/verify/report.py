@@ -13,19 +13,19 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from edoc.errors import EdocError
+from edoc.model.document import VIETNAM_TZ
 from edoc.verify.messages import render_message
 
 __all__ = [
     "SCHEMA_VERSION",
-    "VN_TZ",
     "Indication",
     "SubIndication",
     "SignatureRole",
-    "Level",
+    "MessageLevel",
     "Check",
     "Message",
     "Identifier",
@@ -39,8 +39,6 @@ __all__ = [
 
 #: Version of the JSON report shape; bumped on any incompatible change.
 SCHEMA_VERSION = "1"
-#: Vietnam time (UTC+07:00, no daylight saving).
-VN_TZ = timezone(timedelta(hours=7), "ICT")
 
 
 class Indication(enum.Enum):
@@ -100,7 +98,7 @@ class SignatureRole(enum.Enum):
     UNKNOWN = "unknown"
 
 
-class Level(enum.Enum):
+class MessageLevel(enum.Enum):
     """Weight of a message: an ``error`` always comes with a non-passed indication."""
 
     INFO = "info"
@@ -122,11 +120,11 @@ class Message:
     """One finding: a stable ``key`` of :data:`~edoc.verify.messages.CATALOGUE` and its parameters."""
 
     key: str
-    level: Level = Level.INFO
+    level: MessageLevel = MessageLevel.INFO
     params: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def of(cls, key: str, level: Level = Level.INFO, **params: object) -> Message:
+    def of(cls, key: str, level: MessageLevel = MessageLevel.INFO, **params: object) -> Message:
         """Build a message; parameter values are turned into strings."""
         return cls(key, level, tuple((k, str(v)) for k, v in params.items()))
 
@@ -291,7 +289,7 @@ class DocumentReport:
         if not signatures and failure is None:
             candidates.insert(0, (Indication.INDETERMINATE, SubIndication.SIGNED_DATA_NOT_FOUND))
             if not any(m.key == "document.no_signature" for m in messages):
-                messages = (*messages, Message.of("document.no_signature", Level.ERROR))
+                messages = (*messages, Message.of("document.no_signature", MessageLevel.ERROR))
         if failure is not None:
             candidates.insert(0, failure)
         for cand in candidates:
@@ -314,10 +312,10 @@ class DocumentReport:
         """Error and warning messages of the document, its signatures and attachments (English)."""
         out: list[str] = []
         for rep in self.walk():
-            out += [f"{rep.file}: {m.text('en')}" for m in rep.messages if m.level is not Level.INFO]
+            out += [f"{rep.file}: {m.text('en')}" for m in rep.messages if m.level is not MessageLevel.INFO]
             for i, sig in enumerate(rep.signatures, 1):
                 out += [f"{rep.file}: signature {i}: {m.text('en')}" for m in sig.messages
-                        if m.level is not Level.INFO]
+                        if m.level is not MessageLevel.INFO]
         return out
 
     def raise_for_problems(self) -> DocumentReport:
@@ -372,4 +370,4 @@ def iso_vn(moment: datetime | None) -> str | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(VN_TZ).replace(microsecond=0).isoformat()
+    return moment.astimezone(VIETNAM_TZ).replace(microsecond=0).isoformat()

@@ -47,16 +47,17 @@ from xml.sax.saxutils import quoteattr
 from asn1crypto import x509 as asn1_x509
 from lxml import etree
 
-from edoc.edxml.c14n import XML_NS, Element, NotStreamable, canonicalize
+from edoc.edxml.c14n import Element, NotStreamable, canonicalize
 from edoc.errors import EdocError
+from edoc.util.namespaces import DS, EDXML, EXC_C14N, WSU, XADES, XML
 from edoc.util.xml import parse_xml, xml_parser
 from edoc.verify.profile import signer_facts
 from edoc.verify.report import (
     Check,
     DocumentReport,
     Indication,
-    Level,
     Message,
+    MessageLevel,
     SignatureReport,
     SignatureRole,
     SubIndication,
@@ -65,15 +66,13 @@ from edoc.verify.report import (
 
 __all__ = ["verify_xml", "EDXML_NS"]
 
-DS = "http://www.w3.org/2000/09/xmldsig#"
-XADES = "http://uri.etsi.org/01903/v1.3.2#"
-EDXML_NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
+#: the edXML namespace (:data:`edoc.util.namespaces.EDXML`)
+EDXML_NS = EDXML
 _SIGNED_PROPS_TYPE = "http://uri.etsi.org/01903#SignedProperties"
-_ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
-_EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
-_INCLUSIVE_NS = "{http://www.w3.org/2001/10/xml-exc-c14n#}InclusiveNamespaces"
-_WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
-_ID_KEYS = frozenset({("", "Id"), ("", "ID"), ("", "id"), (XML_NS, "id"), (_WSU, "Id")})
+_ENVELOPED = f"{DS}enveloped-signature"
+_EXC_C14N = EXC_C14N  # the algorithm's identifier is its namespace
+_INCLUSIVE_NS = f"{{{EXC_C14N}}}InclusiveNamespaces"
+_ID_KEYS = frozenset({("", "Id"), ("", "ID"), ("", "id"), (XML, "id"), (WSU, "Id")})
 #: canonicalisation URI -> (exclusive, with comments), for the time-stamp's ds:CanonicalizationMethod
 _C14N_METHODS = {
     "http://www.w3.org/TR/2001/REC-xml-c14n-20010315": (False, False),
@@ -97,8 +96,7 @@ _FAST_METHODS = {
 #: canonical bytes kept while the signature (which names the digest) has not been read yet
 _MAX_PENDING = 8 << 20
 _WEAK = ("sha1", "md5")
-_ID_ATTRS = ("Id", "ID", "id", "{http://www.w3.org/XML/1998/namespace}id",
-             "{http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd}Id")
+_ID_ATTRS = ("Id", "ID", "id", f"{{{XML}}}id", f"{{{WSU}}}Id")
 _FAIL, _INDET = Indication.TOTAL_FAILED, Indication.INDETERMINATE
 
 
@@ -127,14 +125,14 @@ def verify_xml(
         except EdocError as exc:
             return DocumentReport.combine(name, fmt or "edxml", (), attachments=attachments,
                                           failure=(_FAIL, SubIndication.FORMAT_FAILURE),
-                                          messages=(Message.of("document.unreadable", Level.ERROR,
+                                          messages=(Message.of("document.unreadable", MessageLevel.ERROR,
                                                                reason=exc.message),))
     try:
         tree = parse_xml(source, huge_tree=True, path=None if isinstance(source, bytes) else source)
     except EdocError as exc:
         return DocumentReport.combine(name, fmt or "edxml", (), attachments=attachments,
                                       failure=(_FAIL, SubIndication.FORMAT_FAILURE),
-                                      messages=(Message.of("document.unreadable", Level.ERROR,
+                                      messages=(Message.of("document.unreadable", MessageLevel.ERROR,
                                                            reason=exc.message),))
     root = tree.getroot()
     is_edxml = etree.QName(root).namespace == EDXML_NS
@@ -150,7 +148,7 @@ def verify_xml(
 
 
 def _no_signature(name: str, fmt: str, attachments: tuple[DocumentReport, ...]) -> DocumentReport:
-    msg = Message.of("envelope.no_signature", Level.WARNING if attachments else Level.ERROR)
+    msg = Message.of("envelope.no_signature", MessageLevel.WARNING if attachments else MessageLevel.ERROR)
     if any(a.signatures for a in attachments):  # the legal signature travels in the PDF attachments
         return DocumentReport.combine(name, fmt, (), attachments=attachments, messages=(msg,),
                                       failure=(Indication.TOTAL_PASSED, None))
@@ -282,18 +280,18 @@ def _verify_streamed(source: bytes | str | Path, context: Any, name: str, fmt: s
     try:
         if scan.duplicate is not None:
             raise _Refused(_FAIL, SubIndication.FORMAT_FAILURE,
-                           Message.of("envelope.duplicate_id", Level.ERROR, id=scan.duplicate))
+                           Message.of("envelope.duplicate_id", MessageLevel.ERROR, id=scan.duplicate))
         if scan.signatures > 1:
             raise _Refused(_FAIL, SubIndication.FORMAT_FAILURE,
-                           Message.of("envelope.multiple_signatures", Level.ERROR))
+                           Message.of("envelope.multiple_signatures", MessageLevel.ERROR))
         if scan.stray is not None:
             raise _Refused(_FAIL, SubIndication.FORMAT_FAILURE,
-                           Message.of("envelope.stray_signature", Level.ERROR, element=scan.stray))
+                           Message.of("envelope.stray_signature", MessageLevel.ERROR, element=scan.stray))
         if scan.sig is None:
             return _no_signature(name, fmt, attachments)
         if scan.header is None or scan.sig.parent is not scan.header or scan.after_signature:
             raise _Refused(_FAIL, SubIndication.FORMAT_FAILURE,
-                           Message.of("envelope.misplaced_signature", Level.ERROR))
+                           Message.of("envelope.misplaced_signature", MessageLevel.ERROR))
     except _Refused as ref:
         return _refused(name, fmt, ref, attachments)
     if scan.wrapper is None or scan.hash is None:
@@ -310,7 +308,7 @@ def _verify_streamed(source: bytes | str | Path, context: Any, name: str, fmt: s
     if not certs:
         report = SignatureReport(role=SignatureRole.ENVELOPE, indication=_INDET,
                                  subindication=SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
-                                 messages=(Message.of("signature.no_certificate", Level.ERROR),))
+                                 messages=(Message.of("signature.no_certificate", MessageLevel.ERROR),))
         return DocumentReport.combine(name, fmt, (report,), attachments=attachments)
     signer, failure = _check_crypto(sig, certs, scan.hash.digest())
     if signer is None:
@@ -397,7 +395,7 @@ def _check_crypto(sig: etree._Element, certs: list[asn1_x509.Certificate], doc_d
     if signer is None:
         return None, SignatureReport(role=role, indication=_FAIL, subindication=SubIndication.SIG_CRYPTO_FAILURE,
                                      signer=facts, integrity=Check.UNKNOWN, crypto=Check.FAILED,
-                                     messages=(Message.of("signature.crypto_invalid", Level.ERROR,
+                                     messages=(Message.of("signature.crypto_invalid", MessageLevel.ERROR,
                                                           reason="InvalidSignature: signature mismatch"),))
     for ref in sig.iterfind(f"{{{DS}}}SignedInfo/{{{DS}}}Reference"):
         uri = ref.get("URI", "")
@@ -418,7 +416,7 @@ def _check_crypto(sig: etree._Element, certs: list[asn1_x509.Certificate], doc_d
             return None, SignatureReport(
                 role=role, indication=_FAIL, subindication=SubIndication.HASH_FAILURE, signer=facts,
                 integrity=Check.FAILED, crypto=Check.UNKNOWN,
-                messages=(Message.of("signature.hash_mismatch", Level.ERROR,
+                messages=(Message.of("signature.hash_mismatch", MessageLevel.ERROR,
                                      reason=f"InvalidDigest: digest mismatch for reference URI={uri!r}"),))
     return signer, None
 
@@ -428,7 +426,7 @@ def _find_signature(root: etree._Element, is_edxml: bool) -> etree._Element | No
     sigs = list(root.iter(f"{{{DS}}}Signature"))
     if len(sigs) > 1:
         raise _Refused(_FAIL, SubIndication.FORMAT_FAILURE,
-                       Message.of("envelope.multiple_signatures", Level.ERROR))
+                       Message.of("envelope.multiple_signatures", MessageLevel.ERROR))
     inside = set(sigs[0].iter()) if sigs else set()
     seen: dict[str, int] = {}
     stray: str | None = None
@@ -441,14 +439,14 @@ def _find_signature(root: etree._Element, is_edxml: bool) -> etree._Element | No
                 seen[value] = seen.get(value, 0) + 1
                 if seen[value] > 1:
                     raise _Refused(_FAIL, SubIndication.FORMAT_FAILURE,
-                                   Message.of("envelope.duplicate_id", Level.ERROR, id=value))
+                                   Message.of("envelope.duplicate_id", MessageLevel.ERROR, id=value))
         if stray is None and el.tag.endswith(("SignatureValue", "SignedInfo")) and el not in inside:
             qname = etree.QName(el)
             if _signature_part(qname.namespace or "", qname.localname):
                 stray = el.prefix + ":" + qname.localname if el.prefix else qname.localname
     if stray is not None:
         raise _Refused(_FAIL, SubIndication.FORMAT_FAILURE,
-                       Message.of("envelope.stray_signature", Level.ERROR, element=stray))
+                       Message.of("envelope.stray_signature", MessageLevel.ERROR, element=stray))
     if not is_edxml:
         return sigs[0] if sigs else None
     header = root.find(f"{{{EDXML_NS}}}edXMLEnvelope/{{{EDXML_NS}}}edXMLHeader")
@@ -458,7 +456,7 @@ def _find_signature(root: etree._Element, is_edxml: bool) -> etree._Element | No
     children = [c for c in header if isinstance(c.tag, str)] if header is not None else []
     if not children or children[-1] is not sig:
         raise _Refused(_FAIL, SubIndication.FORMAT_FAILURE,
-                       Message.of("envelope.misplaced_signature", Level.ERROR))
+                       Message.of("envelope.misplaced_signature", MessageLevel.ERROR))
     return sig
 
 
@@ -489,18 +487,18 @@ def _check_references(root: etree._Element, sig: etree._Element, is_edxml: bool,
     refs = sig.findall(f"{{{DS}}}SignedInfo/{{{DS}}}Reference")
     if not refs:
         raise _Refused(_FAIL, SubIndication.FORMAT_FAILURE,
-                       Message.of("signature.format", Level.ERROR, reason="no ds:Reference"))
+                       Message.of("signature.format", MessageLevel.ERROR, reason="no ds:Reference"))
     covers_document = False
     for ref in refs:
         uri = ref.get("URI")
         if uri is None or (uri and not uri.startswith("#")) or uri.startswith("#xpointer"):
             raise _Refused(_FAIL, SubIndication.FORMAT_FAILURE,
-                           Message.of("envelope.external_reference", Level.ERROR, uri=uri or "(none)"))
+                           Message.of("envelope.external_reference", MessageLevel.ERROR, uri=uri or "(none)"))
         transforms = _transforms(ref)
         if uri == "":
             if sig is root:  # an enveloping signature cannot reference "the document" it is
                 raise _Refused(_INDET, SubIndication.SIGNED_DATA_NOT_FOUND,
-                               Message.of("envelope.reference_not_found", Level.ERROR, uri='""'))
+                               Message.of("envelope.reference_not_found", MessageLevel.ERROR, uri='""'))
             _check_transforms(uri, transforms, _WHOLE_DOCUMENT)
             covers_document = True
             continue
@@ -511,7 +509,7 @@ def _check_references(root: etree._Element, sig: etree._Element, is_edxml: bool,
                    and any(el.get(a) == ident for a in _ID_ATTRS)]
         if len(targets) != 1:
             raise _Refused(_INDET, SubIndication.SIGNED_DATA_NOT_FOUND,
-                           Message.of("envelope.reference_not_found", Level.ERROR, uri=uri))
+                           Message.of("envelope.reference_not_found", MessageLevel.ERROR, uri=uri))
         target = targets[0]
         if target is root:
             _check_transforms(uri, transforms, _WHOLE_DOCUMENT)
@@ -527,7 +525,7 @@ def _check_references(root: etree._Element, sig: etree._Element, is_edxml: bool,
                     or target.tag != f"{{{XADES}}}SignedProperties"
                     or len(sig.findall(f".//{{{XADES}}}SignedProperties")) != 1):
                 raise _Refused(_INDET, SubIndication.SIGNED_DATA_NOT_FOUND,
-                               Message.of("envelope.reference_not_found", Level.ERROR, uri=uri))
+                               Message.of("envelope.reference_not_found", MessageLevel.ERROR, uri=uri))
             continue
         inside = any(a is sig for a in target.iterancestors()) or target is sig
         if inside:
@@ -537,8 +535,8 @@ def _check_references(root: etree._Element, sig: etree._Element, is_edxml: bool,
                                  and parent.tag == f"{{{DS}}}Object" and parent.getparent() is sig)
             if not (direct_object or content_of_object):
                 raise _Refused(_INDET, SubIndication.SIGNED_DATA_NOT_FOUND,
-                               Message.of("envelope.reference_not_found", Level.ERROR, uri=uri))
-        notes.append(Message.of("envelope.partial_scope", Level.ERROR if is_edxml else Level.WARNING,
+                               Message.of("envelope.reference_not_found", MessageLevel.ERROR, uri=uri))
+        notes.append(Message.of("envelope.partial_scope", MessageLevel.ERROR if is_edxml else MessageLevel.WARNING,
                                 scope=f"{etree.QName(target).localname} {uri}"))
     return [] if covers_document else notes  # when the whole document is signed, nothing is partial
 
@@ -565,7 +563,7 @@ def _transforms(ref: etree._Element) -> list[str]:
     if kids not in ([f"{{{DS}}}DigestMethod", f"{{{DS}}}DigestValue"],
                     [f"{{{DS}}}Transforms", f"{{{DS}}}DigestMethod", f"{{{DS}}}DigestValue"]):
         raise _Refused(_FAIL, SubIndication.FORMAT_FAILURE, Message.of(
-            "signature.format", Level.ERROR,
+            "signature.format", MessageLevel.ERROR,
             reason=f"ds:Reference URI={ref.get('URI')!r} is not Transforms?, DigestMethod, DigestValue"))
     node = ref.find(f"{{{DS}}}Transforms")
     out: list[str] = []
@@ -590,7 +588,7 @@ def _check_transforms(uri: str, algos: list[str], place: str) -> None:
         ok = len(rest) <= 1 and all(a in _C14N_TRANSFORMS for a in rest)
     if not ok:
         raise _Refused(_FAIL, SubIndication.FORMAT_FAILURE, Message.of(
-            "envelope.transforms_refused", Level.ERROR, uri=uri or '""',
+            "envelope.transforms_refused", MessageLevel.ERROR, uri=uri or '""',
             transforms=", ".join(a.rsplit("/", 1)[-1] for a in algos) or "-"))
 
 
@@ -607,7 +605,7 @@ def _verify_signature(root: etree._Element, sig: etree._Element, context: Any, i
     if not certs:
         return SignatureReport(role=role, indication=_INDET,
                                subindication=SubIndication.NO_SIGNING_CERTIFICATE_FOUND,
-                               messages=(Message.of("signature.no_certificate", Level.ERROR),)), None
+                               messages=(Message.of("signature.no_certificate", MessageLevel.ERROR),)), None
     algos = [(el.get("Algorithm") or "").lower() for el in sig.iter(f"{{{DS}}}DigestMethod",
                                                                      f"{{{DS}}}SignatureMethod")]
     weak = sorted({w for a in algos for w in _WEAK if w in a.rsplit("#", 1)[-1].replace("-", "")})
@@ -661,7 +659,7 @@ def _verify_signature(root: etree._Element, sig: etree._Element, context: Any, i
         return SignatureReport(role=role, indication=ind, subindication=sub, signer=facts,
                                integrity=Check.FAILED if sub is SubIndication.HASH_FAILURE else Check.UNKNOWN,
                                crypto=Check.FAILED if sub is SubIndication.SIG_CRYPTO_FAILURE else Check.UNKNOWN,
-                               messages=(Message.of(key, Level.ERROR, reason=reason),)), None
+                               messages=(Message.of(key, MessageLevel.ERROR, reason=reason),)), None
     report = _finish(sig, signer, certs, scope_notes, context, weak=weak)
     return report, _signed_bytes(results)
 
@@ -672,21 +670,21 @@ def _finish(sig: etree._Element, signer: asn1_x509.Certificate, certs: list[asn1
     facts = signer_facts(signer)
     msgs: list[Message] = [Message.of("signature.intact"), *scope_notes]
     verdicts: list[tuple[Indication, SubIndication]] = []
-    if any(n.level is Level.ERROR for n in scope_notes):
+    if any(n.level is MessageLevel.ERROR for n in scope_notes):
         verdicts.append((_INDET, SubIndication.SIG_CONSTRAINTS_FAILURE))
     for w in weak:
         verdicts.append((_INDET, SubIndication.CRYPTO_CONSTRAINTS_FAILURE))
-        msgs.append(Message.of("algorithm.weak_digest", Level.ERROR, algorithm=w.upper()))
+        msgs.append(Message.of("algorithm.weak_digest", MessageLevel.ERROR, algorithm=w.upper()))
     chain, problem = _validate_chain(signer, [c for c in certs if c is not signer], context)
     if problem is not None:
         verdicts.append(problem[0])
         msgs.append(problem[1])
     else:
         msgs.append(Message.of("chain.trusted", anchor="-"))
-        msgs.append(Message.of("revocation.unchecked", Level.WARNING))
+        msgs.append(Message.of("revocation.unchecked", MessageLevel.WARNING))
     if not _signing_certificate_matches(sig, signer):
         verdicts.append((_INDET, SubIndication.NO_SIGNING_CERTIFICATE_FOUND))
-        msgs.append(Message.of("envelope.signing_certificate_mismatch", Level.ERROR))
+        msgs.append(Message.of("envelope.signing_certificate_mismatch", MessageLevel.ERROR))
     signing_time = _signing_time(sig)
     if signing_time is not None:
         msgs.append(Message.of("time.signing", time=iso_vn(signing_time)))
@@ -801,14 +799,14 @@ def _signature_timestamps(sig: etree._Element, certs: list[asn1_x509.Certificate
             indic = status.trust_problem_indic
             sub = getattr(SubIndication, getattr(indic, "name", ""), None) if indic is not None else None
             verdicts.append((_INDET, sub or SubIndication.SIG_CONSTRAINTS_FAILURE))
-            msgs.append(Message.of("time.timestamp_invalid", Level.ERROR))
-            msgs.append(Message.of("envelope.timestamp_problem", Level.ERROR,
+            msgs.append(Message.of("time.timestamp_invalid", MessageLevel.ERROR))
+            msgs.append(Message.of("envelope.timestamp_problem", MessageLevel.ERROR,
                                    reason=f"TSA: {getattr(indic, 'name', None) or 'signature not valid'}"))
             continue
         if problem is not None:
             verdicts.append((_INDET, SubIndication.SIG_CONSTRAINTS_FAILURE))
-            msgs.append(Message.of("time.timestamp_invalid", Level.ERROR))
-            msgs.append(Message.of("envelope.timestamp_problem", Level.ERROR, reason=problem))
+            msgs.append(Message.of("time.timestamp_invalid", MessageLevel.ERROR))
+            msgs.append(Message.of("envelope.timestamp_problem", MessageLevel.ERROR, reason=problem))
             continue
         proven.append(status.timestamp)
         msgs.append(Message.of("time.timestamp", time=iso_vn(status.timestamp)))
@@ -855,20 +853,21 @@ def _validate_chain(cert: asn1_x509.Certificate, others: list[asn1_x509.Certific
         return Check.PASSED, None
     except RevokedError:
         return Check.FAILED, ((_INDET, SubIndication.REVOKED_NO_POE),
-                              Message.of("revocation.revoked", Level.ERROR, date="?"))
+                              Message.of("revocation.revoked", MessageLevel.ERROR, date="?"))
     except ExpiredError:
-        return Check.FAILED, ((_INDET, SubIndication.OUT_OF_BOUNDS_NO_POE), Message.of("cert.expired", Level.ERROR))
+        return Check.FAILED, ((_INDET, SubIndication.OUT_OF_BOUNDS_NO_POE),
+                              Message.of("cert.expired", MessageLevel.ERROR))
     except NotYetValidError:
         return Check.FAILED, ((_INDET, SubIndication.NOT_YET_VALID),
-                              Message.of("cert.not_yet_valid", Level.ERROR))
+                              Message.of("cert.not_yet_valid", MessageLevel.ERROR))
     except (PathBuildingError, InvalidCertificateError):
         return Check.FAILED, ((_INDET, SubIndication.NO_CERTIFICATE_CHAIN_FOUND),
-                              Message.of("chain.not_found", Level.ERROR))
+                              Message.of("chain.not_found", MessageLevel.ERROR))
     except PathValidationError as exc:
         return Check.FAILED, ((_INDET, SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE),
-                              Message.of("chain.problem", Level.ERROR, reason=str(exc)[:200]))
+                              Message.of("chain.problem", MessageLevel.ERROR, reason=str(exc)[:200]))
     except Exception as exc:
         return Check.FAILED, ((_INDET, SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE),
-                              Message.of("chain.problem", Level.ERROR, reason=type(exc).__name__))
+                              Message.of("chain.problem", MessageLevel.ERROR, reason=type(exc).__name__))
 
 
