@@ -22,8 +22,10 @@ dispatcher in its place that looks at the stream being read: a :class:`FastHexSt
 and writers are made on (:func:`stream`, :func:`reader`, :func:`incremental_writer`) — is read whole; any
 other stream goes to pyHanko's own function, called as is. A user's own pyHanko calls in the same process
 (their own ``BytesIO`` or file) thus read exactly as without edoc; the cost for them is one type check per
-hexadecimal string, below measurement. ``tests/adapters`` checks both sides; :func:`uninstall` removes the
-dispatcher (the differential tests run their pyHanko oracle without it, ``tests/oracles.py``).
+hexadecimal string, within the noise (measured: a 16-byte ``/ID`` 19.3 µs with pyHanko's reader, 19.4 µs
+through the dispatcher; a 16 KiB ``/Contents`` 17 ms either way, and 0.57 ms on an edoc stream).
+``tests/adapters`` checks both sides; :func:`uninstall` removes the dispatcher (the differential tests run
+their pyHanko oracle without it, ``tests/oracles.py``).
 
 **PdfSigner's steps, driven by edoc.** With pyHanko's ``PdfSigner`` a tuned invisible signature cost
 ~25-30 ms, ~80 % of it asn1crypto building the CMS. For B-B and B-T with the signers edoc knows, the signing
@@ -68,6 +70,9 @@ Still outside this adapter (to move here; listed so that nobody adds to them):
   ``get_signing_cert_attr``; ``context.sig_validator``, ``context.path_builder``,
   ``context.certificate_registry``; ``PdfSignatureStatus.default_usage_constraints``), and ``_DiffReader``,
   which relies on pyHanko's lenient reader going on after a moved ``endobj``;
+- ``edoc.verify.fetch``: ``pyhanko_certvalidator.fetchers.common_utils`` (``enumerate_delivery_point_urls``,
+  ``format_ocsp_request``, ``process_ocsp_response_data``), helpers of pyhanko-certvalidator's own fetchers
+  that its documentation does not list;
 - ``edoc.verify.changes``: rules subclassing ``pyhanko.sign.diff_analysis`` (``QualifiedWhitelistRule``,
   ``FieldMDPRule``, ``GenericFieldModificationRule``) and walking ``HistoricalResolver`` (``trailer_view``,
   ``xrefs.total_revisions``): pyHanko's documented extension point for difference analysis, subclassed with
