@@ -48,6 +48,20 @@ def test_the_pending_list_only_shrinks() -> None:
     assert still == PENDING, f"no longer spelling a namespace out: {sorted(PENDING - still)}; drop them from PENDING"
 
 
+@pytest.mark.parametrize("name", ["FIELD_PERSON", "FIELD_AGENCY", "FIELD_NUMBER", "FIELD_DATE"])
+def test_reserved_field_names_have_one_home(name: str) -> None:
+    """The renderer reserves the fields, the acts fill them: one definition (edoc.model.fields), the same object
+    from both public packages, and no other module assigns it."""
+    import edoc.pdf
+    import edoc.sign
+
+    assert getattr(edoc.sign, name) is getattr(edoc.pdf, name)
+    assigned = [str(path.relative_to(SRC)) for path in SRC.rglob("*.py")
+                for node in ast.walk(ast.parse(path.read_text("utf-8")))
+                if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets)]
+    assert assigned == ["model/fields.py"]
+
+
 def test_the_edxml_reader_does_not_import_the_writer() -> None:
     """The reader takes the namespace, the status shapes and content types from modules of their own."""
     tree = ast.parse((SRC / "edxml" / "reader.py").read_text("utf-8"))

@@ -344,7 +344,7 @@ def _vn_date(text: str) -> str:
 
 def _field_values(reader: Any) -> dict[str, str]:
     """Values of edoc's number and date fields (filled by ``edoc sign issue``)."""
-    from edoc.pdf.places import FIELD_DATE, FIELD_NUMBER
+    from edoc.model.fields import FIELD_DATE, FIELD_NUMBER
 
     out: dict[str, str] = {}
     fields = reader.get_fields() or {}

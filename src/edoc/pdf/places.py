@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from edoc.errors import MalformedFile, ResourceError
+from edoc.model.fields import FIELD_AGENCY, FIELD_DATE, FIELD_NUMBER, FIELD_PERSON
 
 __all__ = [
     "PlaceKind",
@@ -44,14 +45,8 @@ __all__ = [
     "text_field_kind",
 ]
 
-#: Signature field of the competent person (box 7c of Decree 30 Appendix I).
-FIELD_PERSON = "edoc.sig.person"
-#: Signature field of the agency's issuance signature (box 8, with the seal).
-FIELD_AGENCY = "edoc.sig.agency"
-#: Text field the issuance act fills with the number (box 3).
-FIELD_NUMBER = "edoc.number"
-#: Text field the issuance act fills with the date (box 4).
-FIELD_DATE = "edoc.date"
+# FIELD_PERSON, FIELD_AGENCY, FIELD_NUMBER, FIELD_DATE: defined once in edoc.model.fields (the verifier reads
+# them too), exported here with the places they name.
 
 Rect = tuple[float, float, float, float]
 

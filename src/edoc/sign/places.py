@@ -18,6 +18,7 @@ from io import BytesIO
 from typing import Any
 
 from edoc.errors import MalformedFile
+from edoc.model.fields import FIELD_AGENCY, FIELD_DATE, FIELD_NUMBER, FIELD_PERSON
 from edoc.sign.appearance import PreparedFont
 
 __all__ = [
@@ -25,15 +26,8 @@ __all__ = [
     "FIELD_PERSON", "FIELD_AGENCY", "FIELD_NUMBER", "FIELD_DATE",
 ]
 
-#: Reserved field names (fully qualified) shared with the renderer.
-#: Signature field of the competent person (box 7c of Decree 30 Appendix I).
-FIELD_PERSON = "edoc.sig.person"
-#: Signature field of the agency's issuance signature (box 8, with the seal).
-FIELD_AGENCY = "edoc.sig.agency"
-#: Text field the issuance act fills with the number (box 3).
-FIELD_NUMBER = "edoc.number"
-#: Text field the issuance act fills with the date (box 4).
-FIELD_DATE = "edoc.date"
+# FIELD_PERSON, FIELD_AGENCY, FIELD_NUMBER, FIELD_DATE: the reserved field names, defined once in
+# edoc.model.fields and exported here too for the acts that fill them.
 
 Rect = tuple[float, float, float, float]
 

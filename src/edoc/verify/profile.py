@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 
 from asn1crypto import x509
 
+from edoc.model.fields import FIELD_DATE, FIELD_NUMBER
 from edoc.verify.report import (
     Check,
     Identifier,
@@ -127,9 +128,8 @@ def _fold(text: str) -> str:
     return " ".join(_ABBREVIATIONS.get(w, w) for w in words)
 
 
-#: Reserved text fields of the number and the date of issue (filled at issuance, after the person signs).
-FIELD_NUMBER = "edoc.number"
-FIELD_DATE = "edoc.date"
+# FIELD_NUMBER, FIELD_DATE (edoc.model.fields): the reserved text fields of the number and the date of issue,
+# filled at issuance, after the person signs.
 
 
 def apply_profile(
