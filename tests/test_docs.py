@@ -264,6 +264,7 @@ def test_snippets_run(page: Path, snippet_kit: Path, tmp_path: Path, request: py
         env.update(SOFTHSM2_CONF=str(softhsm.conf), EDOC_TOKEN_PIN=softhsm.pin)  # the test PKI's tokens
     if "TSA_URL" in "".join(b.code for b in todo):
         env["TSA_URL"] = request.getfixturevalue("pki").url_prefix + "/vn-test/tsa/tsa"  # the test PKI's live TSA
+        env["TSA_CHAIN"] = str(request.getfixturevalue("pki_files") / "tsa.chain.pem")  # its CA, to trust
     env.update({
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",  # `edoc` and `python` of this venv
         "EDOC_PIN": DEMO_PASSWORD,

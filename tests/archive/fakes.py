@@ -47,6 +47,16 @@ def fake_timestamp(src: Path, dst: Path) -> AugmentResult:
     return AugmentResult("document time-stamp (test)", EXPIRY, "test TSA")
 
 
+def fake_evidence(document: Path, folder: Path) -> AugmentResult:
+    """Adds ``test-stamp-N.txt`` (the document's SHA-256) beside an edXML message; never writes the document."""
+    import hashlib
+
+    folder.mkdir(parents=True, exist_ok=True)
+    n = len(list(folder.glob("test-stamp-*.txt"))) + 1
+    (folder / f"test-stamp-{n}.txt").write_text(hashlib.sha256(Path(document).read_bytes()).hexdigest())
+    return AugmentResult("evidence time-stamp (test)", EXPIRY, "test TSA")
+
+
 def bad_augment(src: Path, dst: Path) -> AugmentResult:
     """Rewrites instead of appending: must be refused."""
     dst.write_bytes(b"%PDF-1.7 rewritten")

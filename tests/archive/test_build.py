@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -26,7 +27,7 @@ from edoc.metadata import schema
 from edoc.util.xml import parse_xml
 
 from .conftest import make_pdf
-from .fakes import EXPIRY, TS_MARK, bad_augment, fake_timestamp, fake_verify
+from .fakes import EXPIRY, TS_MARK, bad_augment, fake_evidence, fake_timestamp, fake_verify
 
 
 def _outcomes(root: Path) -> list[dict[str, object]]:
@@ -60,12 +61,17 @@ def test_build_audit_renew_audit(sources, policy, tmp_path):
     first = audit_archive(root, policy=policy, jobs=0)
     assert first.ok and len(first.packages) == 2
 
+    policy = dataclasses.replace(policy, evidence=fake_evidence)  # edXML messages: time-stamps beside them
     renewed = renew_archive(root, dt.date(2030, 1, 1), policy=policy)
-    assert renewed.count == counts["total"] - 1
+    assert renewed.count == counts["total"] - 1 and renewed.ok
     for pkg in _packages(root):
         for doc in (pkg / "data/documents").iterdir():
             data = doc.read_bytes()
-            assert data.startswith(originals[doc.name]) and data.endswith(TS_MARK)  # only appended
+            if doc.suffix == ".pdf":  # a PDF gets its document time-stamp appended
+                assert data.startswith(originals[doc.name]) and data.endswith(TS_MARK)
+            else:  # an edXML message is never written: its time-stamp is kept beside it
+                assert data == originals[doc.name]
+                assert [p.name for p in (pkg / "data/evidence" / doc.name).iterdir()] == ["test-stamp-1.txt"]
         assert [e["eventType"] for e in read_events(pkg)][-1] == "timestamp renewal"
     assert renew_archive(root, dt.date(2030, 1, 1), policy=policy).count == 0  # new expiry is 2036
     assert renew_archive(root, EXPIRY.date() + dt.timedelta(days=1), policy=policy).count == counts["total"] - 1
@@ -268,9 +274,13 @@ def test_cli_build_audit_find(sources, tmp_path, monkeypatch):
     assert res.exit_code == 0 and res.output.count("OK ") == 2, res.output
     res = runner.invoke(cli, ["archive", "find", str(root), "--number", "102"])
     assert res.exit_code == 0 and "cv-102.pdf" in res.output
-    res = runner.invoke(cli, ["archive", "renew", str(root), "--before", "2030-01-01",
+    res = runner.invoke(cli, ["--lang", "en", "archive", "renew", str(root), "--before", "2030-01-01",
                               "--timestamper", "archive.fakes:fake_timestamp"])
-    assert res.exit_code == 0, res.output
+    # a PDF time-stamper cannot renew the edXML messages: each is a finding, the PDFs are renewed
+    assert res.exit_code == 1, res.output
+    assert "Renewed the time-stamp of 3 documents in 2 packages." in res.output
+    problems = [line for line in res.output.splitlines() if line.startswith("PROBLEM")]
+    assert len(problems) == 2 and all(".xml: UnsupportedFeature" in p and "--tsa" in p for p in problems), problems
     pkg = _packages(root)[0]
     (pkg / "data/documents/cv-001.pdf").write_bytes(b"tampered")
     res = runner.invoke(cli, ["archive", "audit", str(root), "--jobs", "0", "--verifier", "archive.fakes:fake_verify"])

@@ -48,7 +48,7 @@ def _bags_valid(root: Path) -> list[str]:
 
 def test_full_disk_at_augmentation_is_retried_by_a_plain_rerun(tmp_path):
     src = tmp_path / "src"
-    counts = make_sources(src, records=2, pdfs_per_record=3, forged=1)
+    counts = make_sources(src, records=2, pdfs_per_record=3, forged=1, edxml=False)  # PDFs: augmented in place
     flag = tmp_path / "disk-full"
     flag.touch()
     policy = ArchivePolicy(verify=fake_verify, augment=FullDisk(str(flag)))

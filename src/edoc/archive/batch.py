@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from edoc.archive.evidence import EVIDENCE, check_evidence, document_format
 from edoc.archive.journal import Journal
 from edoc.archive.meta import read_metadata, signed_scope
 from edoc.archive.package import (
@@ -272,6 +273,37 @@ def _augment_staged(augment: Callable[[Path, Path], AugmentResult], root: Path, 
             "timestamp_expiry": expiry.isoformat() if expiry else None}
 
 
+def _evidence_staged(evidence: Callable[[Path, Path], AugmentResult], root: Path, source: Path) -> dict[str, Any]:
+    """The first evidence time-stamp of ``source`` (an edXML message) in the staging folder, complete or not at
+    all (made in a temporary folder, fsynced, renamed)."""
+    final = _staged_path(root, source).with_suffix(".evidence")
+    final.parent.mkdir(exist_ok=True)
+    tmp = final.with_name(f".{final.name}.{os.getpid()}.part")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        result = evidence(source, tmp)
+        for f in tmp.iterdir():
+            fd = os.open(f, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        shutil.rmtree(final, ignore_errors=True)  # a staged chain of an earlier, killed run
+        os.rename(tmp, final)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    expiry = result.timestamp_expiry
+    return {"evidence": str(final), "level": result.level, "detail": result.detail,
+            "timestamp_expiry": expiry.isoformat() if expiry else None}
+
+
+def _drop_staged(staged: dict[str, Any] | None) -> None:
+    if staged and staged.get("path"):
+        Path(staged["path"]).unlink(missing_ok=True)
+    elif staged and staged.get("evidence"):
+        shutil.rmtree(staged["evidence"], ignore_errors=True)
+
+
 def _ingest(policy: ArchivePolicy, source: Path, root: str | None = None) -> dict[str, Any]:
     """Worker: verification, metadata (from what the signatures cover) and, with a TSA, augmentation of one
     document into the staging folder; never raises for the document's content.
@@ -308,11 +340,16 @@ def _ingest(policy: ArchivePolicy, source: Path, root: str | None = None) -> dic
         if not accepted and out["report"].get("subindication") == "TRY_LATER":
             out["failure"] = ENVIRONMENT  # the status could not be established now: a later run tries again
         out["ts_expiry"] = timestamp_expiry(out["report"], policy.weak_digests)
-        if out["status"] == "ingested" and policy.augment is not None and root is not None:
-            clock = time.perf_counter()
-            out["staged"] = _augment_staged(policy.augment, Path(root), source)
-            out["ts_expiry"] = out["staged"]["timestamp_expiry"] or out["ts_expiry"]
-            times["augment"] = time.perf_counter() - clock
+        if out["status"] == "ingested" and root is not None:
+            # a PDF is raised to B-LTA by appending; anything else (an edXML message) is kept as it is and
+            # gets its first time-stamp beside it
+            pdf = document_format(source) == "pdf"
+            step = policy.augment if pdf else policy.evidence
+            if step is not None:
+                clock = time.perf_counter()
+                out["staged"] = (_augment_staged if pdf else _evidence_staged)(step, Path(root), source)
+                out["ts_expiry"] = out["staged"]["timestamp_expiry"] or out["ts_expiry"]
+                times["augment"] = time.perf_counter() - clock
     except Exception as exc:  # EdocError or not: one document's failure is its outcome, never the batch's
         out.update(status="failed", error=_error(exc), failure=failure_class(exc))
         out.setdefault("sha256", "")
@@ -385,7 +422,7 @@ def _package(policy: ArchivePolicy, root: str, record: str, name: str, rows: lis
         if check_package(final).ok and expected == _payload_docs(final):
             return {"record": record, "name": name, "docs": [{"name": r["name"]} for r in new_rows]}
         if sealed:  # journaled done: never rebuilt from sources, only added to, copy-on-write
-            info = append_to_package(base / ".tmp", final, docs, record_xml, policy.augment)
+            info = append_to_package(base / ".tmp", final, docs, record_xml, policy.augment, policy.evidence)
             return {"record": record, "name": name, "docs": info}
         stale = base / ".tmp" / f"{name}.stale"
         os.rename(final, stale)  # not journaled and not complete: its documents are packaged again
@@ -396,7 +433,7 @@ def _package(policy: ArchivePolicy, root: str, record: str, name: str, rows: lis
                 "External-Identifier": record, "Bag-Software-Agent": "edoc",
                 "Bagging-Date": dt.date.today().isoformat()}
     clock = time.perf_counter()
-    info = build_package(base / ".tmp", final, docs, record_xml, bag_info, policy.augment)
+    info = build_package(base / ".tmp", final, docs, record_xml, bag_info, policy.augment, policy.evidence)
     return {"record": record, "name": name, "docs": info, "times": {"package": time.perf_counter() - clock}}
 
 
@@ -528,8 +565,7 @@ def _build(files: list[Path], root: Path, policy: ArchivePolicy, jobs: int, sche
                         journal.mark_packaged(r["record"], r["name"], r["docs"])
                         summary._add_times(r.get("times"))
                         for row in item[4]:  # packaged: the staged copies are no longer needed
-                            if row.get("staged"):
-                                Path(row["staged"]["path"]).unlink(missing_ok=True)
+                            _drop_staged(row.get("staged"))
 
                     _run(ex, _package, items(), max(2, jobs), stop, packaged)
         finally:
@@ -633,6 +669,9 @@ def _audit(policy: ArchivePolicy, root: str, name: str, stored: dict[str, str]) 
             verdicts[doc.name] = f"error: {exc}"
         if verdicts[doc.name] != stored.get(doc.name) and stored.get(doc.name) is not None:
             degraded[doc.name] = f"{stored[doc.name]} -> {verdicts[doc.name]}"
+        chain = check_evidence(doc, package / EVIDENCE / doc.name)  # time-stamps kept beside it
+        if chain:
+            degraded[doc.name] = "; ".join(filter(None, (degraded.get(doc.name), "evidence: " + "; ".join(chain))))
     result = PackageAudit(name, problems, verdicts, degraded)
     if problems.ok:  # never re-seal a bag that fails: that would bless the damage
         detail = "fixity and verdicts unchanged" if not degraded else f"verdicts changed: {degraded}"
@@ -715,31 +754,80 @@ def audit_archive(archive: str | Path, *, policy: ArchivePolicy | None = None, j
 
 @dataclass
 class RenewSummary:
-    """Documents given a new document time-stamp, by package."""
+    """Documents given a new time-stamp, by package, and those whose renewal failed (with why).
+
+    :param renewed: package -> names of the documents renewed.
+    :param failed: package -> document name -> the error (each a finding; the rest of the run went on).
+    """
 
     renewed: dict[str, list[str]] = field(default_factory=dict)
+    failed: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def count(self) -> int:
         return sum(len(v) for v in self.renewed.values())
 
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"renewed": self.renewed, "failed": self.failed, "count": self.count}
+
+
+class _NothingRenewed(Exception):
+    """Every document of a package failed: the package is left as it was."""
+
+
+def _renew_one(doc: Path, policy: ArchivePolicy) -> AugmentResult:
+    """Renew one archived document in a package copy: a PDF gets a PAdES document time-stamp appended (a new
+    file replaces it: the hard-linked original is untouched); an edXML message is never written, the next
+    time-stamp of its chain is added beside it (:mod:`edoc.archive.evidence`)."""
+    if document_format(doc) == "pdf":
+        if policy.timestamper is None:
+            raise UnsupportedFeature("a PDF's time-stamp renewal needs a document time-stamper (--tsa or "
+                                     "--timestamper)", message_vi="Gia hạn dấu thời gian của PDF cần dịch vụ "
+                                     "cấp dấu thời gian (--tsa hoặc --timestamper)", field="timestamper", path=doc)
+        tmp = doc.with_name(f".{doc.name}.renew")
+        try:
+            result = policy.timestamper(doc, tmp)
+            check_prefix(doc, tmp)
+            os.replace(tmp, doc)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return result
+    if policy.evidence is None:
+        raise UnsupportedFeature("an edXML message keeps its time-stamps beside it: renewal needs a time-stamping "
+                                 "authority (--tsa), not a PDF time-stamper", message_vi="Thông điệp edXML giữ dấu "
+                                 "thời gian bên cạnh: gia hạn cần máy chủ dấu thời gian (--tsa)", field="tsa",
+                                 path=doc)
+    package = doc.parents[2]  # PACKAGE/data/documents/NAME
+    return policy.evidence(doc, package / EVIDENCE / doc.name)
+
 
 def renew_archive(archive: str | Path, before: dt.date | dt.datetime, *, policy: ArchivePolicy,
                   on_package: Callable[[int, int], None] | None = None) -> RenewSummary:
-    """Add a document time-stamp to archived documents whose last time-stamp expires before ``before``.
+    """Add a time-stamp to archived documents whose last time-stamp expires before ``before``.
 
-    :param on_package: called after each package renewed with (packages done, packages due).
+    :param on_package: called after each package due with (packages done, packages due).
 
-    Documents with no time-stamp (augmentation pending) are renewed too. Each package is changed
-    copy-on-write and its manifests re-made before the swap; a ``timestamp renewal`` event is logged.
+    Each format is renewed its own way: a PDF gets a PAdES document time-stamp appended
+    (``policy.timestamper``), an edXML message the next time-stamp of the chain kept beside it
+    (``policy.evidence``). Documents with no time-stamp yet (augmentation pending) are renewed too. Each
+    package is changed copy-on-write and its manifests re-made before the swap, with a ``timestamp renewal``
+    event per document. A document that cannot be renewed (a TSA that does not answer, a file that is not
+    what it claims, a missing step) is a finding in :attr:`RenewSummary.failed`, its event logged with outcome
+    ``failure`` when other documents of its package were renewed, and the run goes on; it stays due, so the
+    next run tries it again. The trust anchors of ``policy.trust`` (the TSA's among them) are stored in the
+    archive, so later audits trust the new time-stamps.
 
-    :raises UnsupportedFeature: ``policy.timestamper`` is not set (signing provides none yet).
+    :raises UnsupportedFeature: neither ``policy.timestamper`` nor ``policy.evidence`` is set.
+    :raises ResourceError: the archive has no journal or another process is writing it.
     """
-    if policy.timestamper is None:
+    if policy.timestamper is None and policy.evidence is None:
         raise UnsupportedFeature("renewal needs a document time-stamper (policy.timestamper: give --tsa or "
                                  "--timestamper)", message_vi="Gia hạn cần một dịch vụ cấp dấu thời gian "
                                  "(--tsa hoặc --timestamper)", field="timestamper")
-    stamp = policy.timestamper
     root = Path(archive).resolve()
     if not (root / "journal.sqlite").exists():
         raise ResourceError("not an edoc archive (no journal.sqlite)",
@@ -759,33 +847,54 @@ def renew_archive(archive: str | Path, before: dt.date | dt.datetime, *, policy:
                 expiry = expiry.replace(tzinfo=dt.timezone.utc)
             if expiry is None or expiry < horizon:
                 due.setdefault(r["package"], []).append(r["name"])
-        for package, names in sorted(due.items()):
+        for done, (package, names) in enumerate(sorted(due.items()), 1):
             expiries: dict[str, str | None] = {}
+            failed: dict[str, str] = {}
 
-            def change(copy: Path, names: list[str] = names, expiries: dict[str, str | None] = expiries
-                       ) -> list[Event]:
+            def change(copy: Path, names: list[str] = names, expiries: dict[str, str | None] = expiries,
+                       failed: dict[str, str] = failed) -> list[Event]:
                 events = []
                 for name in names:
-                    doc = copy / DOCS / name
-                    tmp = doc.with_name(f".{name}.renew")
-                    result: AugmentResult = stamp(doc, tmp)
-                    check_prefix(doc, tmp)
-                    os.replace(tmp, doc)  # a new inode: the hard-linked original is untouched
+                    obj = f"{DOCS}/{name}"
+                    try:
+                        result = _renew_one(copy / DOCS / name, policy)
+                    except Exception as exc:  # one document's failure is a finding, never the run's
+                        failed[name] = _error(exc)
+                        events.append(Event("timestamp renewal", "failure", failed[name], obj))
+                        continue
                     expiries[name] = result.timestamp_expiry.isoformat() if result.timestamp_expiry else None
                     events.append(Event("timestamp renewal", detail=f"{result.level} {result.detail}".strip(),
-                                        obj=f"{DOCS}/{name}"))
+                                        obj=obj))
+                if not expiries:
+                    raise _NothingRenewed
                 return events
 
-            mutate_package(root / "packages" / package, root / ".tmp", change, payload_changed=True)
+            try:
+                mutate_package(root / "packages" / package, root / ".tmp", change, payload_changed=True)
+            except _NothingRenewed:
+                pass
+            except Exception as exc:  # the package could not be changed: each of its documents is a finding
+                expiries.clear()
+                failed.update({n: failed.get(n) or _error(exc) for n in names})
             with journal.db:
                 journal.db.execute("BEGIN IMMEDIATE")
                 for name, exp in expiries.items():
                     journal.db.execute("UPDATE documents SET ts_expiry=? WHERE package=? AND name=?",
                                        (exp, package, name))
-                journal.event(package, None, "timestamp renewal", ", ".join(names))
-            summary.renewed[package] = names
+                if expiries:
+                    journal.event(package, None, "timestamp renewal", ", ".join(expiries))
+                for name, error in failed.items():
+                    journal.event(package, name, "timestamp renewal failure", error)
+            if expiries:
+                summary.renewed[package] = list(expiries)
+            if failed:
+                summary.failed[package] = dict(failed)
             if on_package is not None:
-                on_package(len(summary.renewed), len(due))
+                on_package(done, len(due))
+        if summary.renewed and policy.trust:  # the TSA's anchors too: a later audit trusts the new time-stamps
+            stored, _problems = read_trust(root)
+            remember_trust(root, policy.trust, online=bool(stored.online),
+                           accept_indeterminate=stored.accept_indeterminate)
     return summary
 
 

@@ -8,6 +8,7 @@ Layout of a package (``ARCHIVE/packages/NAME``)::
     data/metadata/record.xml           national metadata of the record (Decree 30 Appendix VI)
     data/metadata/documents/<file>.xml national metadata of each document
     data/reports/<file>.json           the validation report made at ingest
+    data/evidence/<file>/…             time-stamps kept beside an edXML message (:mod:`edoc.archive.evidence`)
 
 A package is built in ``ARCHIVE/.tmp``, every file and folder fsynced, then renamed into ``packages/``.
 Changes (events, renewed time-stamps) are made on a copy (payload files hard-linked, replaced never written
@@ -47,7 +48,7 @@ class Event:
     """A preservation event (PREMIS 3 semantic units, JSON names).
 
     :param type: ``ingestion``, ``validation``, ``augmentation``, ``augmentation pending``,
-        ``timestamp renewal`` or ``fixity check``.
+        ``timestamp renewal`` (``failure`` when a document's renewal failed) or ``fixity check``.
     :param outcome: ``success``, ``pending``, ``failure``.
     :param obj: the file the event is about (bag-relative), empty for the whole package.
     """
@@ -119,9 +120,42 @@ def _use_staged(d: DocFile, target: Path) -> dict[str, Any] | None:
     return d.staged
 
 
-def _stage(payload: Path, docs: list[DocFile], augment: Callable[[Path, Path], Any] | None
-           ) -> tuple[list[Event], list[dict[str, Any]]]:
-    """Write the documents, their metadata and reports under ``payload`` (new files only)."""
+def _link_tree(src: Path, dst: Path) -> None:
+    """``dst`` made with the files of ``src`` (hard links, else copies)."""
+    dst.mkdir(parents=True, exist_ok=True)
+    for f in sorted(src.iterdir()):
+        try:
+            os.link(f, dst / f.name)
+        except OSError:
+            shutil.copyfile(f, dst / f.name)
+
+
+def _stage_beside(payload: Path, d: DocFile, target: Path, evidence: Callable[[Path, Path], Any] | None,
+                  info: dict[str, Any], obj: str) -> Event:
+    """A document kept as it is (an edXML message): copied unchanged, its evidence beside it."""
+    shutil.copyfile(d.source, target)
+    folder = payload / "evidence" / d.name
+    staged = Path(d.staged["evidence"]) if d.staged and d.staged.get("evidence") else None
+    if staged is not None and staged.is_dir():
+        _link_tree(staged, folder)
+        result: Any = d.staged
+        level, detail, expiry = result["level"], result.get("detail", ""), result.get("timestamp_expiry")
+    elif evidence is None:
+        return Event("augmentation pending", "pending", "no time-stamping authority given", obj)
+    else:
+        made = evidence(target, folder)
+        level, detail = made.level, made.detail
+        expiry = made.timestamp_expiry.isoformat() if made.timestamp_expiry else None
+    info["augmented"], info["timestamp_expiry"] = level, expiry
+    return Event("augmentation", detail=f"{level} {detail}".strip(), obj=obj)
+
+
+def _stage(payload: Path, docs: list[DocFile], augment: Callable[[Path, Path], Any] | None,
+           evidence: Callable[[Path, Path], Any] | None = None) -> tuple[list[Event], list[dict[str, Any]]]:
+    """Write the documents, their metadata and reports under ``payload`` (new files only). A PDF is augmented
+    by appending (``augment``); any other document is kept unchanged with its evidence beside it."""
+    from edoc.archive.evidence import document_format
+
     events: list[Event] = []
     out: list[dict[str, Any]] = []
     for sub in ("documents", "metadata/documents", "reports"):
@@ -134,6 +168,11 @@ def _stage(payload: Path, docs: list[DocFile], augment: Callable[[Path, Path], A
         events.append(Event("ingestion", detail=f"from {d.source.name}", obj=obj))
         events.append(Event("validation", "success", f"verdict {d.verdict} at ingest", obj))
         info: dict[str, Any] = {"name": d.name, "augmented": None, "timestamp_expiry": None}
+        if document_format(d.source) != "pdf":
+            events.append(_stage_beside(payload, d, target, evidence, info, obj))
+            _write_meta(payload, d)
+            out.append(info)
+            continue
         staged = _use_staged(d, target)
         if staged is not None:
             info["augmented"] = staged["level"]
@@ -151,10 +190,14 @@ def _stage(payload: Path, docs: list[DocFile], augment: Callable[[Path, Path], A
             info["timestamp_expiry"] = expiry.isoformat() if expiry else None
             events.append(Event("augmentation", detail=f"{result.level} {result.detail}".strip(), obj=obj))
         out.append(info)
-        (payload / "metadata" / "documents" / f"{d.name}.xml").write_bytes(d.metadata_xml)
-        (payload / "reports" / f"{d.name}.json").write_text(
-            json.dumps(d.report, ensure_ascii=False, indent=1, default=str), "utf-8")
+        _write_meta(payload, d)
     return events, out
+
+
+def _write_meta(payload: Path, d: DocFile) -> None:
+    (payload / "metadata" / "documents" / f"{d.name}.xml").write_bytes(d.metadata_xml)
+    (payload / "reports" / f"{d.name}.json").write_text(
+        json.dumps(d.report, ensure_ascii=False, indent=1, default=str), "utf-8")
 
 
 def build_package(
@@ -164,6 +207,7 @@ def build_package(
     record_xml: bytes,
     bag_info: dict[str, str],
     augment: Callable[[Path, Path], Any] | None,
+    evidence: Callable[[Path, Path], Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Build the bag for one record in ``tmp_root`` and rename it to ``final``.
 
@@ -173,7 +217,7 @@ def build_package(
     work = tmp_root / f"{final.name}.{uuid.uuid4().hex[:8]}.build"
     try:
         work.mkdir(parents=True)
-        events, out = _stage(work, docs, augment)
+        events, out = _stage(work, docs, augment, evidence)
         (work / "metadata" / "record.xml").write_bytes(record_xml)
         bagit.make_bag(str(work), bag_info=dict(bag_info), checksums=["sha256"])
         (work / "preservation").mkdir()
@@ -197,12 +241,13 @@ def append_to_package(
     docs: list[DocFile],
     record_xml: bytes,
     augment: Callable[[Path, Path], Any] | None,
+    evidence: Callable[[Path, Path], Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Add documents to an existing package (copy-on-write, manifests re-made, swapped in)."""
     out: list[dict[str, Any]] = []
 
     def change(copy: Path) -> list[Event]:
-        events, info = _stage(copy / "data", docs, augment)
+        events, info = _stage(copy / "data", docs, augment, evidence)
         atomic_write_bytes(copy / "data" / "metadata" / "record.xml", record_xml)  # a new inode, never in place
         out.extend(info)
         return events

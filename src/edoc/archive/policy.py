@@ -7,7 +7,13 @@ time-stamps from :mod:`edoc.sign` plug in without changing the archive machinery
 - ``verify(path) -> verdict-like``: anything with a ``verdict`` (an :class:`enum.Enum` or a string such as
   ``"TOTAL_PASSED"``) and, ideally, ``to_dict()`` (stored as the validation report);
 - ``augment(src, dst) -> AugmentResult``: writes ``dst``, whose first bytes must be exactly ``src``;
-- ``timestamper(src, dst) -> AugmentResult``: the same contract, used by renewal.
+- ``timestamper(src, dst) -> AugmentResult``: the same contract, used by renewal;
+- ``evidence(document, folder) -> AugmentResult``: for a document that cannot carry its evidence inside (an
+  edXML message, kept byte-identical), adds the next time-stamp beside it in ``folder`` (new files only);
+  used at ingest and by renewal (:mod:`edoc.archive.evidence`).
+
+PDFs go to ``augment``/``timestamper``, edXML messages to ``evidence``: a step is never given a format it
+cannot extend (appending to an XML message would make it ill-formed).
 """
 
 from __future__ import annotations
@@ -127,7 +133,9 @@ class ArchivePolicy:
     :param verify: ``path -> verdict-like``; ``None`` means :func:`default_verifier` with ``trust``.
     :param augment: ``(src, dst) -> AugmentResult`` raising signatures to B-LTA; ``None`` (no TSA) archives
         documents as they are and records "augmentation pending".
-    :param timestamper: ``(src, dst) -> AugmentResult`` adding a document time-stamp, for renewal.
+    :param timestamper: ``(src, dst) -> AugmentResult`` adding a document time-stamp to a PDF, for renewal.
+    :param evidence: ``(document, folder) -> AugmentResult`` adding the next time-stamp of an edXML message
+        beside it (:class:`edoc.archive.evidence.TsaEvidence`), at ingest and for renewal.
     :param trust: trust anchors for the default verifier.
     :param online: let the default verifier fetch OCSP/CRL for what a document does not carry (``None``: online
         for a build, as ``edoc verify``, so that the status is established at ingest and the B-LTA
@@ -143,6 +151,7 @@ class ArchivePolicy:
     verify: Callable[[Path], Any] | None = None
     augment: Callable[[Path, Path], AugmentResult] | None = None
     timestamper: Callable[[Path, Path], AugmentResult] | None = None
+    evidence: Callable[[Path, Path], AugmentResult] | None = None
     trust: tuple[str, ...] = ()
     online: bool | None = None
     at: dt.datetime | str | None = None
@@ -192,3 +201,14 @@ def tsa_steps(url: str, trust: tuple[str, ...] = ()) -> tuple[Callable[[Path, Pa
 
     return (partial(augment_to_lta, tsa_url=url, trust=trust),  # type: ignore[return-value]
             partial(add_document_timestamp, tsa_url=url, trust=trust))
+
+
+def tsa_evidence(url: str, trust: tuple[str, ...] = ()) -> Callable[[Path, Path], AugmentResult]:
+    """The evidence time-stamper of edXML messages for the TSA at ``url`` (:mod:`edoc.archive.evidence`).
+
+    :param trust: the trust anchors the TSA's certificates chain to (its previous tokens are validated and
+        their revocation data stored at each renewal).
+    """
+    from edoc.archive.evidence import TsaEvidence
+
+    return TsaEvidence(url, tuple(str(t) for t in trust))

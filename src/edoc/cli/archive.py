@@ -28,15 +28,16 @@ __all__ = ["archive"]
 def _policy(trust: tuple[str, ...], record_by: str, tsa: str | None, verifier: str | None,
             timestamper: str | None, accept_indeterminate: bool = False, *, online: bool | None = None,
             at: dt.datetime | None = None) -> Any:
-    from edoc.archive.policy import ArchivePolicy, load_callable, tsa_steps
+    from edoc.archive.policy import ArchivePolicy, load_callable, tsa_evidence, tsa_steps
 
-    augment = stamp = None
-    if tsa:
+    augment = stamp = evidence = None
+    if tsa:  # PDFs get PAdES B-LTA and document time-stamps; edXML messages time-stamps beside them
         augment, stamp = tsa_steps(tsa, tuple(trust))
+        evidence = tsa_evidence(tsa, tuple(trust))
     if timestamper:
         stamp = load_callable(timestamper, "timestamper")
     return ArchivePolicy(verify=load_callable(verifier, "verifier") if verifier else None, augment=augment,
-                         timestamper=stamp, trust=tuple(trust), record_by=record_by,
+                         timestamper=stamp, evidence=evidence, trust=tuple(trust), record_by=record_by,
                          accept_indeterminate=accept_indeterminate, online=online, at=at)
 
 
@@ -209,8 +210,13 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str) -> dt.date:
                                      f"not a date (YYYY-MM-DD): {value}")) from exc
 
 
-@archive.command(help=tr("Thêm dấu thời gian cho văn bản có dấu thời gian cuối hết hạn trước ngày đã cho.",
-                         "Add a document time-stamp to documents whose last one expires before the date."))
+@archive.command(help=tr(
+    "Thêm dấu thời gian cho văn bản có dấu thời gian cuối hết hạn trước ngày đã cho: PDF được thêm dấu thời gian "
+    "tài liệu (PAdES), thông điệp edXML giữ nguyên và có dấu thời gian mới bên cạnh. Văn bản không gia hạn được "
+    "được báo lỗi, các văn bản khác vẫn được gia hạn (mã thoát 1).",
+    "Add a time-stamp to documents whose last one expires before the date: a PDF gets a PAdES document "
+    "time-stamp, an edXML message stays as it is with the next time-stamp beside it. A document that cannot "
+    "be renewed is reported and the others are renewed (exit 1)."))
 @click.argument("archive_dir", metavar="ARCHIVE", type=click.Path(exists=True, file_okay=False))
 @click.option("--before", required=True, callback=_date, help=tr("Gia hạn dấu thời gian hết hạn trước ngày này.",
                                                                   "Renew time-stamps expiring before this date."))
@@ -231,12 +237,19 @@ def renew(ctx: click.Context, archive_dir: str, before: dt.date, tsa: str | None
 
     stored, _pins, problems = with_stored_trust(Path(archive_dir).resolve(), ArchivePolicy(trust=trust))
     for m in problems:
-        click.echo(say(f"Cảnh báo: {m}", f"Warning: {m}"), err=True)
+        click.echo(say(f"Cảnh báo: {visible(m)}", f"Warning: {visible(m)}"), err=True)
     with _PackageBar(say("Đang gia hạn dấu thời gian", "Renewing time-stamps")) as bar:
         s = renew_archive(archive_dir, before, policy=_policy(stored.trust, "FileCode", tsa, None, timestamper),
                           on_package=bar.step)
     _say(ctx, f"Đã gia hạn dấu thời gian cho {s.count} văn bản trong {len(s.renewed)} hồ sơ.",
          f"Renewed the time-stamp of {s.count} documents in {len(s.renewed)} packages.")
+    for package, failures in s.failed.items():  # each a finding; the others were renewed
+        for name, error in failures.items():
+            click.echo(f"{say('LỖI', 'PROBLEM')}  {package}/{visible(name)}: {visible(error)}")
+    if s.failed:
+        _say(ctx, f"Không gia hạn được {sum(len(f) for f in s.failed.values())} văn bản; chạy lại để thử lại.",
+             f"{sum(len(f) for f in s.failed.values())} documents were not renewed; run again to retry them.")
+        sys.exit(1)
 
 
 @archive.command(help=tr("Tìm trong mục lục của kho lưu trữ; in các văn bản khớp và gói của chúng.",

@@ -84,9 +84,7 @@ def _context(trust: Iterable[Any], intermediates: Iterable[Any]) -> Any:
     return context
 
 
-def _new_context(trust: Iterable[Any], intermediates: Iterable[Any]) -> Any:
-    from pyhanko_certvalidator import ValidationContext
-
+def _context_kwargs(trust: Iterable[Any], intermediates: Iterable[Any]) -> dict[str, Any]:
     roots = _certificates(trust)
     if not roots:
         raise InvalidInput("long-term validation data needs the trust anchors the signatures chain to",
@@ -95,8 +93,53 @@ def _new_context(trust: Iterable[Any], intermediates: Iterable[Any]) -> Any:
     # the context is cached for the whole batch and its moment is when it was made: without
     # retroactive_revinfo, an OCSP answer fetched more than a second later (a document of another chain met
     # later in the batch, or one slow request) is refused as "too recent" and the augmentation fails
-    return ValidationContext(trust_roots=roots, other_certs=_certificates(intermediates), allow_fetching=True,
-                             revocation_mode="require", retroactive_revinfo=True)
+    return {"trust_roots": roots, "other_certs": _certificates(intermediates), "allow_fetching": True,
+            "revocation_mode": "require", "retroactive_revinfo": True}
+
+
+def _new_context(trust: Iterable[Any], intermediates: Iterable[Any]) -> Any:
+    from pyhanko_certvalidator import ValidationContext
+
+    return ValidationContext(**_context_kwargs(trust, intermediates))
+
+
+#: Fetchers (OCSP, CRL, certificates, with their caches) per thread for the contexts made per document; the
+#: requests-based ones outlive the event loop of the document that filled them.
+_FETCHERS = threading.local()
+
+
+def _document_context(reader: Any, trust: Iterable[Any], intermediates: Iterable[Any]) -> Any:
+    """The batch's context, or, for a document that carries validation data of its own (a DSS: PAdES B-LT,
+    as ``edoc demo`` signs), a context that knows that data as well (on the shared fetchers): a CRL whose
+    address answers nothing (an offline CA, the demo's) is in the document, and B-LTA needs it."""
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pyhanko.sign.validation.errors import NoDSSFoundError
+
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return _context(trust, intermediates)
+    if not (dss.crls or dss.ocsps):
+        return _context(trust, intermediates)
+    return dss.as_validation_context(_context_kwargs(trust, intermediates) | {"fetchers": _shared_fetchers()})
+
+
+def _shared_fetchers() -> Any:
+    """This thread's fetchers (requests-based, with their caches; nothing to close per context)."""
+    fetchers = getattr(_FETCHERS, "fetchers", None)
+    if fetchers is None:
+        from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
+
+        fetchers = _FETCHERS.fetchers = RequestsFetcherBackend().get_fetchers()
+    return fetchers
+
+
+def fresh_context(trust: Iterable[Any], intermediates: Iterable[Any] = ()) -> Any:
+    """A validation context of its own (its fetched CRLs and OCSP responses are this caller's alone, e.g. to
+    store them as evidence) on the shared fetchers."""
+    from pyhanko_certvalidator import ValidationContext
+
+    return ValidationContext(**_context_kwargs(trust, intermediates), fetchers=_shared_fetchers())
 
 
 #: One time-stamper per TSA URL and thread: pyHanko sizes the time-stamp's /Contents from a first "dummy"
@@ -190,8 +233,9 @@ def augment_to_lta(src: str | Path, dst: str | Path, *, tsa_url: str, trust: Ite
 
     data = _read(src)
     try:
-        vc = _context(trust, intermediates)
-        first = pyhanko_adapter.reader(data).embedded_signatures  # parsed once for the count and the 1st
+        reader = pyhanko_adapter.reader(data)
+        vc = _document_context(reader, trust, intermediates)
+        first = reader.embedded_signatures  # parsed once for the count and the 1st
         count = len(first)
         if count == 0:
             raise InvalidInput("the PDF has no signature to augment", path=src)
@@ -229,7 +273,7 @@ def add_document_timestamp(src: str | Path, dst: str | Path, *, tsa_url: str, tr
         reader = pyhanko_adapter.reader(data)
         if not any(s.sig_object.get("/Type") == "/DocTimeStamp" for s in reader.embedded_signatures):
             return augment_to_lta(src, dst, tsa_url=tsa_url, trust=trust, intermediates=intermediates)
-        vc = _context(trust, intermediates)
+        vc = _document_context(reader, trust, intermediates)
         stamper = _timestamper(tsa_url)
         stamper.last_expiry = None
         out = PdfTimeStamper(stamper).update_archival_timestamp_chain(reader, vc, in_place=False,
